@@ -25,5 +25,7 @@ char const* cpu_model_name();
 char const* cpu_vendor();
 u64 cpu_khz();
 char const* machine_name(); // uname -m: "x86_64"
+// The polled early console (serial on x86_64): usable from any context, before interrupts.
+void console_write_byte(u8 byte);
 
 }

@@ -60,3 +60,7 @@ template<typename T> constexpr bool checked_mul(T a, T b, T& out) { return !__bu
 
 using klib::move;
 using klib::forward;
+using klib::align_down;
+using klib::align_up;
+using klib::max;
+using klib::min;

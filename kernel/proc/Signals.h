@@ -29,3 +29,8 @@ constexpr u64 signal_bit(int sig) { return 1ULL << (sig - 1); }
 bool send_signal(Process& process, int sig);
 // True when the current thread has a deliverable (pending and not blocked) signal.
 bool current_has_pending_signal();
+
+struct Registers;
+// A synchronous fault in user mode (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP): like Linux's
+// force_sig_fault, the signal cannot be blocked or ignored away — if it is, the process dies.
+void deliver_fault_signal(int sig, u64 fault_address, Registers& regs);

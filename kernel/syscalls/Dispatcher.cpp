@@ -3,6 +3,7 @@
 #include "syscalls/Syscall.h"
 #include "console/Console.h"
 #include "klib/Atomic.h"
+#include <utility>
 
 namespace {
 
