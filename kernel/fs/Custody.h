@@ -8,10 +8,9 @@
 // parent and an empty name. Thread-safe because immutable.
 #pragma once
 
+#include "fs/Inode.h"
 #include "klib/RefPtr.h"
 #include "klib/String.h"
-
-class Inode;
 
 class Custody : public RefCounted {
 public:

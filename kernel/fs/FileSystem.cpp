@@ -6,7 +6,12 @@ namespace {
 Atomic<u32> next_anonymous_minor { 1 };
 }
 
+u64 allocate_anonymous_dev()
+{
+    return fs::encode_dev(0, next_anonymous_minor.fetch_add(1));
+}
+
 FileSystem::FileSystem()
-    : m_dev(fs::encode_dev(0, next_anonymous_minor.fetch_add(1)))
+    : m_dev(allocate_anonymous_dev())
 {
 }

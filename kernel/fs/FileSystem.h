@@ -13,6 +13,10 @@
 
 class Inode;
 
+// A fresh anonymous device number (0:N) for things that are not a FileSystem instance
+// (pipefs, anon_inodefs).
+u64 allocate_anonymous_dev();
+
 class FileSystem : public RefCounted {
 public:
     ~FileSystem() override = default;

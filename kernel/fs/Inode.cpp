@@ -1,5 +1,6 @@
 // Inode: the Linux errno defaults for operations an inode kind does not support.
 #include "fs/Inode.h"
+#include "fs/Custody.h"
 #include "fs/InodeFile.h"
 
 ErrorOr<RefPtr<Inode>> Inode::lookup(StringView) { return Error(ENOTDIR); }
@@ -21,6 +22,7 @@ ErrorOr<usize> Inode::append(UserBuffer const& buffer, usize size, u64& written_
 }
 ErrorOr<void> Inode::truncate(u64) { return Error(is_directory() ? EISDIR : EINVAL); }
 ErrorOr<String> Inode::readlink() { return Error(EINVAL); }
+ErrorOr<RefPtr<Custody>> Inode::resolve_magic_link() { return Error(EINVAL); }
 
 ErrorOr<void> Inode::chmod(u32) { return Error(EPERM); }
 ErrorOr<void> Inode::chown(u32, u32) { return Error(EPERM); }

@@ -78,7 +78,7 @@ public:
     virtual ErrorOr<String> readlink();
     // "Magic" links (/proc/<pid>/cwd, exe, fd/N) resolve to a custody instead of a path.
     virtual bool is_magic_link() const { return false; }
-    virtual ErrorOr<RefPtr<Custody>> resolve_magic_link() { return Error(EINVAL); }
+    virtual ErrorOr<RefPtr<Custody>> resolve_magic_link();
 
     // ---- Attributes -------------------------------------------------------------------
     virtual ErrorOr<void> chmod(u32 mode);
