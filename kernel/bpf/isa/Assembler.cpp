@@ -78,7 +78,7 @@ Error Assembler::fail(char const* fmt, ...)
         va_start(args, fmt);
         klib::vformat(text, sizeof(text), fmt, args);
         va_end(args);
-        m_diag->report(Diagnostic::Location::Line, m_line, "%s", text);
+        m_diag->report(m_line ? Diagnostic::Location::Line : Diagnostic::Location::None, m_line, "%s", text);
     }
     return Error(EINVAL);
 }

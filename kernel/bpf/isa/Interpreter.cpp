@@ -45,11 +45,19 @@ bool is_accessible(ExecutionState const& state, u64 address, u64 size)
     return false;
 }
 
-u64 fault(ExecutionState& state, Instruction const* code, Instruction const* insn, int error, char const* what, u64 address = 0)
+u64 fault(ExecutionState& state, Instruction const* code, Instruction const* insn, int error, char const* what)
 {
     state.fault = error;
     state.stop = true;
-    BPF_ISA_REPORT(state.diag, Instruction, static_cast<u32>(insn - code), "%s (address 0x%llx)", what,
+    BPF_ISA_REPORT(state.diag, Instruction, static_cast<u32>(insn - code), "%s", what);
+    return 0;
+}
+
+u64 memory_fault(ExecutionState& state, Instruction const* code, Instruction const* insn, char const* what, u64 address)
+{
+    state.fault = EFAULT;
+    state.stop = true;
+    BPF_ISA_REPORT(state.diag, Instruction, static_cast<u32>(insn - code), "%s at address 0x%llx", what,
         static_cast<unsigned long long>(address));
     return 0;
 }
@@ -101,7 +109,7 @@ u64 execute(ExecutionState& state, Program const* program, u32 entry, Arguments 
     do {                                                                                   \
         if constexpr (Checked) {                                                           \
             if (!is_accessible(state, (address), (size))) [[unlikely]]                     \
-                return fault(state, code, insn, EFAULT, what, (address));                  \
+                return memory_fault(state, code, insn, what, (address));                  \
         }                                                                                  \
     } while (0)
 
@@ -270,7 +278,7 @@ op_LdImm64:
     CHECK_ACCESS(address, sizeof(type), "out-of-bounds atomic access");                        \
     if constexpr (Checked) {                                                                   \
         if (address % sizeof(type)) [[unlikely]]                                               \
-            return fault(state, code, insn, EFAULT, "misaligned atomic access", address);      \
+            return memory_fault(state, code, insn, "misaligned atomic access", address);      \
     }                                                                                          \
     type* const pointer = reinterpret_cast<type*>(address)
 #define ATOMIC_RMW(name, builtin)                                                             \
@@ -389,7 +397,7 @@ op_Callx: {
     u64 const id = DST;
     ExecutionEnvironment const& environment = program->environment();
     if (id >= environment.helper_count || !environment.helpers[id]) [[unlikely]]
-        return fault(state, code, insn, EINVAL, "callx to an unknown helper id", id);
+        return fault(state, code, insn, EINVAL, "callx to an unknown helper id");
     state.current_program = program;
     reg[0] = environment.helpers[id](reg[1], reg[2], reg[3], reg[4], reg[5]);
     if (state.stop || (static_cast<i64>(id) == environment.unwind_helper_id && reg[0] == 0)) [[unlikely]] {
