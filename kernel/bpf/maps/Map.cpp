@@ -11,7 +11,6 @@ namespace bpf {
 
 ErrorOr<RefPtr<Map>> ObjectResolver::map_from_fd(u32) { return Error(EBADF); }
 ErrorOr<RefPtr<PerfEventSource>> ObjectResolver::perf_event_from_fd(u32) { return Error(EBADF); }
-ErrorOr<Program*> ObjectResolver::program_from_fd(u32) { return Error(EBADF); }
 
 static ErrorOr<void> copy_or_fault(void* dst, void const* src, u32 size)
 {

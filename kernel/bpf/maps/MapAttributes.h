@@ -69,9 +69,10 @@ public:
     virtual ~ObjectResolver() = default;
     virtual ErrorOr<RefPtr<Map>> map_from_fd(u32 fd);
     virtual ErrorOr<RefPtr<PerfEventSource>> perf_event_from_fd(u32 fd);
-    // Program references are raw pointers holding one reference (bpf::Program lives in the
-    // ISA core); release with ProgArrayMap's program hooks.
-    virtual ErrorOr<Program*> program_from_fd(u32 fd);
+    // Defined in ProgArrayMap.cpp (which sees bpf::Program).
+    virtual ErrorOr<RefPtr<Program>> program_from_fd(u32 fd);
+    // The id bpf(BPF_MAP_LOOKUP_ELEM) reports for a program stored in a PROG_ARRAY.
+    virtual u32 program_id(Program const& program);
 };
 
 // Batch operations read and write user memory element by element, like Linux; this
