@@ -14,8 +14,11 @@ struct BootInfo {
     usize usable_count { 0 };
     u64 highest_address { 0 };
     char command_line[1024] {};
-    u64 initramfs_phys { 0 };
-    u64 initramfs_size { 0 };
+    // Every boot module is an initramfs (cpio newc), unpacked in order: the build's image,
+    // then any overlay (scripts/run -c / --add).
+    static constexpr usize max_modules = 8;
+    MemoryRegion modules[max_modules];
+    usize module_count { 0 };
     u64 kernel_phys_start { 0 };
     u64 kernel_phys_end { 0 };
     u64 boot_structures_end { 0 }; // highest physical byte used by loader data

@@ -61,6 +61,7 @@ template<typename T> constexpr bool checked_mul(T a, T b, T& out) { return !__bu
 using klib::move;
 using klib::forward;
 using klib::align_down;
+using klib::exchange;
 using klib::align_up;
 using klib::max;
 using klib::min;

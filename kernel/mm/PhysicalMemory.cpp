@@ -25,6 +25,20 @@ void set_free(u64 frame) { bitmap[frame / 64] &= ~(1ULL << (frame % 64)); }
 
 }
 
+void physical_memory_release_boot_modules()
+{
+    BootInfo& info = boot_info();
+    for (usize i = 0; i < info.module_count; ++i) {
+        u64 first = align_up(info.modules[i].base, PAGE_SIZE);
+        u64 end = align_down(info.modules[i].base + info.modules[i].length, PAGE_SIZE);
+        if (end > first) {
+            PhysicalMemory::free(first, (end - first) / PAGE_SIZE);
+            reserved_at_boot -= (end - first) / PAGE_SIZE;
+        }
+    }
+    info.module_count = 0;
+}
+
 void physical_memory_initialize()
 {
     BootInfo& info = boot_info();
@@ -32,8 +46,8 @@ void physical_memory_initialize()
     u64 bitmap_bytes = align_up((frame_count + 63) / 64 * 8, PAGE_SIZE);
     u64 info_bytes = align_up(frame_count * sizeof(u32), PAGE_SIZE);
     u64 metadata_start = align_up(max(info.kernel_phys_end, info.boot_structures_end), PAGE_SIZE);
-    if (info.initramfs_size)
-        metadata_start = max(metadata_start, align_up(info.initramfs_phys + info.initramfs_size, PAGE_SIZE));
+    for (usize i = 0; i < info.module_count; ++i)
+        metadata_start = max(metadata_start, align_up(info.modules[i].base + info.modules[i].length, PAGE_SIZE));
     u64 metadata_end = metadata_start + bitmap_bytes + info_bytes;
 
     bitmap = static_cast<u64*>(phys_to_virt(metadata_start));
@@ -62,8 +76,8 @@ void physical_memory_initialize()
     reserve(0, 0x100000);
     reserve(info.kernel_phys_start, info.kernel_phys_end);
     reserve(0x100000, info.boot_structures_end);
-    if (info.initramfs_size)
-        reserve(info.initramfs_phys, info.initramfs_phys + info.initramfs_size);
+    for (usize i = 0; i < info.module_count; ++i)
+        reserve(info.modules[i].base, info.modules[i].base + info.modules[i].length);
     reserve(metadata_start, metadata_end);
     hint = 0;
 }

@@ -34,3 +34,8 @@ struct Registers;
 // A synchronous fault in user mode (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP): like Linux's
 // force_sig_fault, the signal cannot be blocked or ignored away — if it is, the process dies.
 void deliver_fault_signal(int sig, u64 fault_address, Registers& regs);
+
+// Return-to-user delivery (true if the frame was rewritten) and rt_sigreturn.
+bool deliver_pending_signals(Registers& regs);
+#include "klib/Error.h"
+ErrorOr<void> signal_return(Registers& regs);

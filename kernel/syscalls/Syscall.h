@@ -22,3 +22,4 @@ struct SyscallRegisters;
 u64 dispatch_syscall(u64 number, u64 a0, u64 a1, u64 a2, u64 a3, u64 a4, u64 a5);
 // Name of a syscall number (for logs and tracing), or nullptr.
 char const* syscall_name(u64 number);
+

@@ -55,10 +55,11 @@ void parse_multiboot(u64 info_phys)
     }
     if ((mbi->flags & (1 << 3)) && mbi->mods_count > 0) {
         auto const* modules = static_cast<MultibootModule const*>(phys_to_virt(mbi->mods_addr));
-        info.initramfs_phys = modules[0].start;
-        info.initramfs_size = modules[0].end - modules[0].start;
-        for (u32 i = 0; i < mbi->mods_count; ++i)
+        for (u32 i = 0; i < mbi->mods_count; ++i) {
+            if (info.module_count < BootInfo::max_modules)
+                info.modules[info.module_count++] = { modules[i].start, modules[i].end - modules[i].start };
             note_structure(modules[i].end);
+        }
         note_structure(mbi->mods_addr + mbi->mods_count * sizeof(MultibootModule));
     }
     if (mbi->flags & (1 << 6)) {

@@ -1,0 +1,48 @@
+// The C half of the syscall entry and of every return to user mode (called from
+// arch/x86_64/entry.S with interrupts masked on the return side).
+#include "arch/Cpu.h"
+#include "arch/Registers.h"
+#include "proc/Process.h"
+#include "proc/Signals.h"
+#include "sched/PerCpu.h"
+#include "sched/Scheduler.h"
+#include "sched/Thread.h"
+#include "syscalls/Syscall.h"
+
+namespace {
+bool is_canonical_user(u64 address) { return address < 0x00007ffffffff000ULL; }
+}
+
+// Returns non-zero when the return must restore the full frame (iretq).
+extern "C" u64 syscall_handler(Registers* regs)
+{
+    Thread& thread = Thread::current();
+    thread.needs_full_return = false;
+    u64 result = dispatch_syscall(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9);
+    regs->rax = result;
+    return thread.needs_full_return || !is_canonical_user(regs->rip);
+}
+
+// Pending work before user mode resumes: rescheduling and signals. Returns non-zero when
+// it changed the frame.
+extern "C" u64 prepare_return_to_user(Registers* regs)
+{
+    bool changed = false;
+    for (;;) {
+        if (this_cpu().need_resched)
+            Scheduler::schedule();
+        if (!current_has_pending_signal())
+            break;
+        arch::enable_interrupts();
+        changed |= deliver_pending_signals(*regs);
+        arch::disable_interrupts();
+        if (!current_has_pending_signal() || changed)
+            break;
+    }
+    Thread& thread = Thread::current();
+    if (thread.restore_sigmask && thread.process()) {
+        thread.process()->signals().blocked = thread.saved_sigmask;
+        thread.restore_sigmask = false;
+    }
+    return changed || thread.needs_full_return;
+}
