@@ -99,24 +99,39 @@ TAP_FN long sys(long nr, long a, long b, long c, long d, long e, long f)
 TAP_FN void tap_diag(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 TAP_FN void tap_diag(const char *fmt, ...)
 {
+    char text[2048];
     va_list ap;
     va_start(ap, fmt);
+    vsnprintf(text, sizeof text, fmt, ap);
+    va_end(ap);
     fputs("# ", stdout);
-    vprintf(fmt, ap);
+    for (const char *c = text; *c; c++) {
+        if (*c == '\n')
+            fputs("\\n", stdout); /* one diagnostic stays one line */
+        else
+            fputc(*c, stdout);
+    }
     fputc('\n', stdout);
     fflush(stdout);
-    va_end(ap);
 }
 #define DIAG(...) tap_diag(__VA_ARGS__)
 
-/* Prints one result line; returns ok so callers can add diagnostics after a failure. */
+/* Prints one result line; returns ok so callers can add diagnostics after a failure. A newline
+ * in the description is printed as "\\n" so that one result is always one line. */
 TAP_FN int tap_result(int ok, const char *fmt, va_list ap)
 {
+    char desc[512];
+    vsnprintf(desc, sizeof desc, fmt, ap);
     ++tap_count;
     if (!ok)
         ++tap_failures;
     printf("%s %d - ", ok ? "ok" : "not ok", tap_count);
-    vprintf(fmt, ap);
+    for (const char *c = desc; *c; c++) {
+        if (*c == '\n')
+            fputs("\\n", stdout);
+        else
+            fputc(*c, stdout);
+    }
     fputc('\n', stdout);
     fflush(stdout);
     return ok;
