@@ -1025,6 +1025,8 @@ static int status_from_wait(int status, int report)
         return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) {
         int sig = WTERMSIG(status);
+        if (report && sig == SIGINT && interactive)
+            write(2, "\n", 1);
         if (report && sig != SIGINT && sig != SIGPIPE) {
             char msg[64];
             const char *d = signal_description(sig);

@@ -42,7 +42,7 @@ int main(void)
     unsigned long long total = fields[MEM_TOTAL].value, free_kb = fields[MEM_FREE].value;
     unsigned long long cache = fields[BUFFERS].value + fields[CACHED].value + fields[SRECLAIMABLE].value;
     unsigned long long used = total > free_kb + cache ? total - free_kb - cache : total - free_kb;
-    printf("%15s %11s %11s\n", "total", "used", "free");
+    printf("%18s %11s %11s\n", "total", "used", "free");
     printf("Mem:   %11llu %11llu %11llu\n", total, used, free_kb);
     if (fields[SWAP_TOTAL].found) {
         unsigned long long st = fields[SWAP_TOTAL].value, sf = fields[SWAP_FREE].value;
