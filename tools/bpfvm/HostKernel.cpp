@@ -119,26 +119,36 @@ int probe()
 
 LoadResult load_xdp(std::vector<RawInstruction> const& instructions)
 {
-    static char log[1 << 16];
     static char const license[] = "GPL";
-    union bpf_attr attr;
-    std::memset(&attr, 0, sizeof(attr));
-    attr.prog_type = BPF_PROG_TYPE_XDP;
-    attr.insn_cnt = static_cast<uint32_t>(instructions.size());
-    attr.insns = reinterpret_cast<uint64_t>(instructions.data());
-    attr.license = reinterpret_cast<uint64_t>(license);
-    log[0] = '\0';
-    attr.log_buf = reinterpret_cast<uint64_t>(log);
-    attr.log_size = sizeof(log);
-    attr.log_level = 1;
+    auto attempt = [&](char* log, uint32_t log_size) {
+        union bpf_attr attr;
+        std::memset(&attr, 0, sizeof(attr));
+        attr.prog_type = BPF_PROG_TYPE_XDP;
+        attr.insn_cnt = static_cast<uint32_t>(instructions.size());
+        attr.insns = reinterpret_cast<uint64_t>(instructions.data());
+        attr.license = reinterpret_cast<uint64_t>(license);
+        if (log) {
+            log[0] = '\0';
+            attr.log_buf = reinterpret_cast<uint64_t>(log);
+            attr.log_size = log_size;
+            attr.log_level = 1;
+        }
+        return sys_bpf(BPF_PROG_LOAD, &attr);
+    };
     LoadResult result;
-    long fd = sys_bpf(BPF_PROG_LOAD, &attr);
-    if (fd < 0) {
-        result.error = errno;
-        result.log = log;
+    // Load without a log first: a verbose log of a long verification can overflow any buffer,
+    // which fails the load with ENOSPC. Only a rejected program is loaded again for its log.
+    long fd = attempt(nullptr, 0);
+    if (fd >= 0) {
+        result.program = Fd(static_cast<int>(fd));
         return result;
     }
-    result.program = Fd(static_cast<int>(fd));
+    result.error = errno;
+    std::vector<char> log(16 << 20);
+    fd = attempt(log.data(), static_cast<uint32_t>(log.size()));
+    if (fd >= 0)
+        close(static_cast<int>(fd));
+    result.log = log.data();
     return result;
 }
 

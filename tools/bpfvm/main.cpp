@@ -9,7 +9,10 @@
 //                                    run every .data file and print a summary
 //   bpfvm plugin [--program HEX] [--repeat N] [MEMORY_HEX]
 //                                    the bpf_conformance plugin protocol (see README)
+//   bpfvm bench [--native LIB.so] [--time-ms N] [--no-kernel] [--interp-runs N] OBJ...
+//                                    benchmark BPF objects (see scripts/bench)
 // "-" or no FILE reads standard input.
+#include "BenchCommand.h"
 #include "ConformanceRunner.h"
 #include "Hex.h"
 #include "PluginEnvironment.h"
@@ -39,7 +42,8 @@ int usage()
         "       bpfvm disasm [--syntax llvm|asm] [--hex] [FILE]\n"
         "       bpfvm run FILE.data...\n"
         "       bpfvm conformance [--expect-reject] DIR|FILE...\n"
-        "       bpfvm plugin [--program HEX] [--repeat N] [MEMORY_HEX]\n");
+        "       bpfvm plugin [--program HEX] [--repeat N] [MEMORY_HEX]\n"
+        "       bpfvm bench [--native LIB.so] [--time-ms N] [--no-kernel] [--interp-runs N] OBJ...\n");
     return 2;
 }
 
@@ -300,5 +304,7 @@ int main(int argc, char** argv)
         return command_conformance(args, false);
     if (command == "plugin")
         return command_plugin(args);
+    if (command == "bench")
+        return bpfvm::command_bench(args);
     return usage();
 }
