@@ -213,19 +213,22 @@ int command_bench(std::vector<std::string> const& args)
     if (interp_runs)
         return 0;
 
-    std::printf("| program | BPF insns/run | interpreter ns/run | ns/insn | native ns/run | host JIT ns/run | interp/native | interp/JIT |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+    // ns/insn columns divide by the BPF instructions the program executes per run, so the three
+    // implementations are compared per unit of the same work.
+    std::printf("| program | BPF insns/run | interpreter ns/run | interp ns/insn | native ns/run | native ns/insn | host JIT ns/run | JIT ns/insn | interp/native | interp/JIT |\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (auto const& row : rows) {
+        double instructions = static_cast<double>(row.instructions);
         std::printf("| %s | %llu | %.0f | %.2f | ", row.name.c_str(), static_cast<unsigned long long>(row.instructions), row.interpreter_ns,
-            row.interpreter_ns / static_cast<double>(row.instructions));
+            row.interpreter_ns / instructions);
         if (row.native_ns >= 0)
-            std::printf("%.0f | ", row.native_ns);
+            std::printf("%.0f | %.3f | ", row.native_ns, row.native_ns / instructions);
         else
-            std::printf("n/a | ");
+            std::printf("n/a | n/a | ");
         if (row.jit_ns >= 0)
-            std::printf("%.0f | ", row.jit_ns);
+            std::printf("%.0f | %.3f | ", row.jit_ns, row.jit_ns / instructions);
         else
-            std::printf("n/a (%s) | ", row.jit_note.c_str());
+            std::printf("n/a (%s) | n/a | ", row.jit_note.c_str());
         if (row.native_ns > 0)
             std::printf("%.1f | ", row.interpreter_ns / row.native_ns);
         else
