@@ -294,7 +294,7 @@ ErrorOr<void> Assembler::assemble_memory(Line const& line, MemoryMnemonic const&
     case MemoryMnemonic::Kind::Load: {
         u8 dst = TRY(parse_register(line.operands[0]));
         TRY(parse_memory(line.operands[1], reg, offset));
-        return emit(RawInstruction::make(m.opcode, dst, reg, offset, 0));
+        return emit(RawInstruction::make(m.opcode, dst, reg, offset, m.imm));
     }
     case MemoryMnemonic::Kind::StoreImm: {
         TRY(parse_memory(line.operands[0], reg, offset));
@@ -304,7 +304,7 @@ ErrorOr<void> Assembler::assemble_memory(Line const& line, MemoryMnemonic const&
     case MemoryMnemonic::Kind::StoreReg: {
         TRY(parse_memory(line.operands[0], reg, offset));
         u8 src = TRY(parse_register(line.operands[1]));
-        return emit(RawInstruction::make(m.opcode, reg, src, offset, 0));
+        return emit(RawInstruction::make(m.opcode, reg, src, offset, m.imm));
     }
     case MemoryMnemonic::Kind::PacketAbsolute: {
         i32 imm = TRY(parse_imm32(line.operands[0]));

@@ -426,6 +426,15 @@ ErrorOr<Instruction> decode_stx(DecodeContext const& context, RawInstruction con
     }
     if (mode != mode_atomic)
         return reject(context, "invalid STX mode");
+    if (raw.imm == atomic_load_acquire) {
+        TRY(check_writable(context, raw.dst));
+        insn.op = static_cast<Op>(static_cast<u8>(Op::LoadAcquireB) + index);
+        return insn;
+    }
+    if (raw.imm == atomic_store_release) {
+        insn.op = static_cast<Op>(static_cast<u8>(Op::StoreReleaseB) + index);
+        return insn;
+    }
     if (index < 2)
         return reject(context, "atomic operations exist only for 32 and 64 bits");
     bool is64 = index == 3;

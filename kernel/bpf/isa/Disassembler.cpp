@@ -55,9 +55,12 @@ char const* llvm_jump_operator(char const* base)
 char const* size_name(Op op)
 {
     switch (op) {
-    case Op::LdxB: case Op::StB: case Op::StxB: case Op::LdAbsB: case Op::LdIndB: return "u8";
-    case Op::LdxH: case Op::StH: case Op::StxH: case Op::LdAbsH: case Op::LdIndH: return "u16";
-    case Op::LdxW: case Op::StW: case Op::StxW: case Op::LdAbsW: case Op::LdIndW: return "u32";
+    case Op::LdxB: case Op::StB: case Op::StxB: case Op::LdAbsB: case Op::LdIndB:
+    case Op::LoadAcquireB: case Op::StoreReleaseB: return "u8";
+    case Op::LdxH: case Op::StH: case Op::StxH: case Op::LdAbsH: case Op::LdIndH:
+    case Op::LoadAcquireH: case Op::StoreReleaseH: return "u16";
+    case Op::LdxW: case Op::StW: case Op::StxW: case Op::LdAbsW: case Op::LdIndW:
+    case Op::LoadAcquireW: case Op::StoreReleaseW: return "u32";
     case Op::LdxsB: return "s8";
     case Op::LdxsH: return "s16";
     case Op::LdxsW: return "s32";
@@ -195,7 +198,9 @@ ErrorOr<void> print_jump(StringBuilder& out, Syntax syntax, Instruction const& i
 ErrorOr<void> print_memory(StringBuilder& out, Syntax syntax, Instruction const& insn, char const* name)
 {
     Op op = insn.op;
-    bool is_load = op >= Op::LdxB && op <= Op::LdxsW;
+    bool is_acquire = op >= Op::LoadAcquireB && op <= Op::LoadAcquireDW;
+    bool is_release = op >= Op::StoreReleaseB && op <= Op::StoreReleaseDW;
+    bool is_load = (op >= Op::LdxB && op <= Op::LdxsW) || is_acquire;
     bool is_store_imm = op >= Op::StB && op <= Op::StDW;
     bool is_abs = op >= Op::LdAbsB && op <= Op::LdAbsW;
     bool is_ind = op >= Op::LdIndB && op <= Op::LdIndW;
@@ -215,6 +220,16 @@ ErrorOr<void> print_memory(StringBuilder& out, Syntax syntax, Instruction const&
         return out.try_appendf(", %%r%u", insn.src);
     }
     char const* size = size_name(op);
+    if (is_acquire) {
+        TRY(out.try_appendf("%c%u = load_acquire((%s *)(", op == Op::LoadAcquireDW ? 'r' : 'w', insn.dst, size));
+        TRY(append_address(out, syntax, insn.src, insn.offset));
+        return out.try_append("))");
+    }
+    if (is_release) {
+        TRY(out.try_appendf("store_release((%s *)(", size));
+        TRY(append_address(out, syntax, insn.dst, insn.offset));
+        return out.try_appendf("), %c%u)", op == Op::StoreReleaseDW ? 'r' : 'w', insn.src);
+    }
     if (is_abs)
         return out.try_appendf("r0 = *(%s *)skb[%d]", size, static_cast<i32>(insn.imm));
     if (is_ind)

@@ -96,6 +96,8 @@ constexpr i32 atomic_and = alu_and;
 constexpr i32 atomic_xor = alu_xor;
 constexpr i32 atomic_xchg = 0xe0 | atomic_fetch;
 constexpr i32 atomic_cmpxchg = 0xf0 | atomic_fetch;
+constexpr i32 atomic_load_acquire = 0x100; // BPF_LOAD_ACQ (Linux 6.15+, LLVM -mcpu=v4)
+constexpr i32 atomic_store_release = 0x110; // BPF_STORE_REL
 
 // src_reg values of LD_IMM64 (BPF_PSEUDO_*).
 constexpr u8 pseudo_none = 0;

@@ -8,6 +8,7 @@
 //   ALU *Reg       : src register
 //   jumps          : target = absolute index of the destination instruction
 //   Ldx/St/Stx/atomics: offset = signed memory offset; St*: imm = stored value
+//   LoadAcquire*   : dst = *(src + offset); StoreRelease*: *(dst + offset) = src
 //   LdImm64        : imm = the 64-bit value (after pseudo resolution), pseudo = BPF_PSEUDO_* kind,
 //                    offset = the second half's imm for pseudo forms that use it (MAP_VALUE offset)
 //   LdAbs/LdInd    : imm = packet offset (LdInd adds src)
@@ -45,6 +46,8 @@ namespace bpf::isa {
     BPF_ISA_ATOMIC_OP(X, Add) BPF_ISA_ATOMIC_OP(X, Or)                                   \
     BPF_ISA_ATOMIC_OP(X, And) BPF_ISA_ATOMIC_OP(X, Xor)                                  \
     X(AtomicXchg32) X(AtomicXchg64) X(AtomicCmpxchg32) X(AtomicCmpxchg64)                \
+    X(LoadAcquireB) X(LoadAcquireH) X(LoadAcquireW) X(LoadAcquireDW)                     \
+    X(StoreReleaseB) X(StoreReleaseH) X(StoreReleaseW) X(StoreReleaseDW)                 \
     X(Ja) X(Gotol)                                                                       \
     BPF_ISA_JUMP_OP(X, Jeq) BPF_ISA_JUMP_OP(X, Jne) BPF_ISA_JUMP_OP(X, Jgt)              \
     BPF_ISA_JUMP_OP(X, Jge) BPF_ISA_JUMP_OP(X, Jlt) BPF_ISA_JUMP_OP(X, Jle)              \

@@ -332,6 +332,34 @@ op_AtomicCmpxchg64: {
     reg[0] = expected;
     NEXT();
 }
+
+#define LOAD_ACQUIRE(name, type)                                                              \
+    op_##name : {                                                                             \
+        u64 const address = SRC + static_cast<i64>(insn->offset);                             \
+        CHECK_ACCESS(address, sizeof(type), "out-of-bounds load-acquire");                    \
+        if constexpr (Checked) {                                                              \
+            if (address % sizeof(type)) [[unlikely]]                                          \
+                return memory_fault(state, code, insn, "misaligned atomic access", address);  \
+        }                                                                                     \
+        DST = __atomic_load_n(reinterpret_cast<type*>(address), __ATOMIC_ACQUIRE);            \
+        NEXT();                                                                               \
+    }
+#define STORE_RELEASE(name, type)                                                                    \
+    op_##name : {                                                                                    \
+        ATOMIC_ADDRESS(type);                                                                        \
+        __atomic_store_n(pointer, static_cast<type>(SRC), __ATOMIC_RELEASE);                        \
+        NEXT();                                                                                      \
+    }
+    LOAD_ACQUIRE(LoadAcquireB, u8)
+    LOAD_ACQUIRE(LoadAcquireH, u16)
+    LOAD_ACQUIRE(LoadAcquireW, u32)
+    LOAD_ACQUIRE(LoadAcquireDW, u64)
+    STORE_RELEASE(StoreReleaseB, u8)
+    STORE_RELEASE(StoreReleaseH, u16)
+    STORE_RELEASE(StoreReleaseW, u32)
+    STORE_RELEASE(StoreReleaseDW, u64)
+#undef STORE_RELEASE
+#undef LOAD_ACQUIRE
 #undef ATOMIC_ADDRESS
 
 op_Ja:

@@ -73,6 +73,14 @@ constexpr MemoryMnemonic memory_mnemonics[] = {
     { "ldindb", class_ld | mode_ind | size_b, MemoryKind::PacketIndirect },
     { "ldindh", class_ld | mode_ind | size_h, MemoryKind::PacketIndirect },
     { "ldindw", class_ld | mode_ind | size_w, MemoryKind::PacketIndirect },
+    { "ldacqb", class_stx | mode_atomic | size_b, MemoryKind::Load, atomic_load_acquire },
+    { "ldacqh", class_stx | mode_atomic | size_h, MemoryKind::Load, atomic_load_acquire },
+    { "ldacqw", class_stx | mode_atomic | size_w, MemoryKind::Load, atomic_load_acquire },
+    { "ldacqdw", class_stx | mode_atomic | size_dw, MemoryKind::Load, atomic_load_acquire },
+    { "strelb", class_stx | mode_atomic | size_b, MemoryKind::StoreReg, atomic_store_release },
+    { "strelh", class_stx | mode_atomic | size_h, MemoryKind::StoreReg, atomic_store_release },
+    { "strelw", class_stx | mode_atomic | size_w, MemoryKind::StoreReg, atomic_store_release },
+    { "streldw", class_stx | mode_atomic | size_dw, MemoryKind::StoreReg, atomic_store_release },
 };
 
 constexpr PseudoMnemonic pseudo_mnemonics[] = {
@@ -159,6 +167,14 @@ char const* memory_name(Op op)
     case Op::LdIndB: return "ldindb";
     case Op::LdIndH: return "ldindh";
     case Op::LdIndW: return "ldindw";
+    case Op::LoadAcquireB: return "ldacqb";
+    case Op::LoadAcquireH: return "ldacqh";
+    case Op::LoadAcquireW: return "ldacqw";
+    case Op::LoadAcquireDW: return "ldacqdw";
+    case Op::StoreReleaseB: return "strelb";
+    case Op::StoreReleaseH: return "strelh";
+    case Op::StoreReleaseW: return "strelw";
+    case Op::StoreReleaseDW: return "streldw";
     default: return nullptr;
     }
 }

@@ -38,6 +38,7 @@ struct MemoryMnemonic {
     char const* name;
     u8 opcode;
     Kind kind;
+    i32 imm { 0 }; // load-acquire / store-release: the atomic operation in imm
 };
 
 struct PseudoMnemonic {
@@ -55,6 +56,6 @@ PseudoMnemonic const* find_pseudo_mnemonic(u8 kind);
 // Dialect names of decoded operations, for the disassembler.
 char const* alu_base_name(Op);   // "add" for Add64Imm..Add32Reg; nullptr if not a binary ALU op
 char const* jump_base_name(Op);  // "jeq" for JeqImm..Jeq32Reg; nullptr if not a conditional jump
-char const* memory_name(Op);     // "ldxw", "stb", "stxdw", "ldabsh", ...; nullptr otherwise
+char const* memory_name(Op);     // "ldxw", "stb", "stxdw", "ldabsh", "ldacqw", ...; nullptr otherwise
 
 }

@@ -74,6 +74,8 @@ TEST_CASE("the LLVM listing reads like llvm-objdump -d", "[disassembler]")
         call 1
         callx %r2
         ja32 +0
+        ldacqh %r3, [%r1+2]
+        streldw [%r10-8], %r4
         exit
     )");
     std::string expected =
@@ -98,7 +100,9 @@ TEST_CASE("the LLVM listing reads like llvm-objdump -d", "[disassembler]")
         "      19:\t85 00 00 00 01 00 00 00\tcall 1\n"
         "      20:\t8d 02 00 00 00 00 00 00\tcallx r2\n"
         "      21:\t06 00 00 00 00 00 00 00\tgotol +0\n"
-        "      22:\t95 00 00 00 00 00 00 00\texit\n";
+        "      22:\tcb 13 02 00 00 01 00 00\tw3 = load_acquire((u16 *)(r1 + 2))\n"
+        "      23:\tdb 4a f8 ff 10 01 00 00\tstore_release((u64 *)(r10 - 8), r4)\n"
+        "      24:\t95 00 00 00 00 00 00 00\texit\n";
     CHECK(disassemble_text(program, Syntax::Llvm) == expected);
 }
 

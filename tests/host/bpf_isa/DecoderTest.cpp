@@ -14,8 +14,9 @@ RawInstruction raw(u8 opcode, u8 dst = 0, u8 src = 0, i16 offset = 0, i32 imm = 
 
 RawInstruction const exit_insn = raw(0x95);
 
-// The opcodes of RFC 9669 (Appendix A) plus LD_ABS/LD_IND (Linux legacy) and callx, written
-// out from the RFC's table rather than derived from the decoder's own constants.
+// The opcodes of RFC 9669 (Appendix A) plus LD_ABS/LD_IND (Linux legacy), callx and the 8/16-bit
+// STX|ATOMIC forms that only load-acquire/store-release use (Linux 6.15), written out from the
+// tables rather than derived from the decoder's own constants.
 std::set<int> reference_opcodes()
 {
     std::set<int> ops;
@@ -44,7 +45,7 @@ std::set<int> reference_opcodes()
         ops.insert(op); // ld_abs / ld_ind b h w
     for (int op : { 0x61, 0x69, 0x71, 0x79, 0x81, 0x89, 0x91 })
         ops.insert(op); // ldx, ldxs
-    for (int op : { 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb })
+    for (int op : { 0x62, 0x6a, 0x72, 0x7a, 0x63, 0x6b, 0x73, 0x7b, 0xc3, 0xdb, 0xcb, 0xd3 })
         ops.insert(op); // st, stx, atomics
     return ops;
 }
@@ -58,7 +59,7 @@ bool some_encoding_decodes(u8 opcode)
         i32 imm;
     };
     static Fields const combinations[] = {
-        { 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 1, 2, 0, 0 }, { 0, 2, 0, 0 }, { 1, 0, 0, 16 },
+        { 0, 0, 0, 0 }, { 1, 0, 0, 0 }, { 1, 2, 0, 0 }, { 0, 2, 0, 0 }, { 1, 0, 0, 16 }, { 1, 2, 0, 0x100 },
     };
     for (auto const& f : combinations) {
         std::vector<RawInstruction> program { raw(opcode, f.dst, f.src, f.offset, f.imm) };
@@ -103,6 +104,10 @@ TEST_CASE("decoded forms carry resolved variants and targets", "[decoder]")
     CHECK(decode_single({ raw(0xc3, 10, 1, -4, 0xa1), exit_insn }).op == Op::AtomicXorFetch32);
     CHECK(decode_single({ raw(0xdb, 10, 1, -8, 0xf1), exit_insn }).op == Op::AtomicCmpxchg64);
     CHECK(decode_single({ raw(0x85, 0, 0, 0, 12), exit_insn }).op == Op::TailCall);
+    CHECK(decode_single({ raw(0xd3, 1, 2, 0, 0x100), exit_insn }).op == Op::LoadAcquireB);
+    CHECK(decode_single({ raw(0xdb, 1, 2, 8, 0x110), exit_insn }).op == Op::StoreReleaseDW);
+    CHECK(isa_test::decode_error({ raw(0xcb, 1, 2, 0, 0x01), exit_insn }) == "instruction 0: atomic operations exist only for 32 and 64 bits (opcode 0xcb)");
+    CHECK(isa_test::decode_error({ raw(0xdb, 10, 2, 0, 0x100), exit_insn }) == "instruction 0: writes to r10, the read-only frame pointer (opcode 0xdb)");
     CHECK(decode_single({ raw(0x8d, 3), exit_insn }).op == Op::Callx);
     CHECK(decode_single({ raw(0x48, 0, 3, 0, 2), exit_insn }).op == Op::LdIndH);
 
