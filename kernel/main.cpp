@@ -28,7 +28,7 @@ void per_cpu_initialize_boot_cpu();
 void run_global_constructors();
 void syscall_initialize();
 void kernel_command_line_parse(char const* command_line);
-Vector<String>& kernel_init_arguments();
+Span<StringView const> kernel_init_arguments();
 
 namespace {
 
@@ -47,8 +47,8 @@ void start_init()
 {
     Vector<String> argv;
     argv.append(MUST(String::try_create("/init")));
-    for (auto& argument : kernel_init_arguments())
-        argv.append(MUST(argument.try_clone()));
+    for (auto argument : kernel_init_arguments())
+        argv.append(MUST(String::try_create(argument)));
     Vector<String> envp;
     envp.append(MUST(String::try_create("HOME=/root")));
     envp.append(MUST(String::try_create("PATH=/bin:/usr/bin")));
@@ -63,14 +63,14 @@ extern "C" [[noreturn]] void kernel_main64(u64 multiboot_info)
 {
     run_global_constructors(); // first: they must not allocate
     serial_initialize();
+    parse_multiboot(multiboot_info);
+    kernel_command_line_parse(boot_info().command_line);
     kprintf("ext-ebpf: booting\n");
     gdt_initialize();
     per_cpu_initialize_boot_cpu();
     idt_initialize();
-    parse_multiboot(multiboot_info);
     physical_memory_initialize();
     arch::paging_initialize(boot_info().highest_address);
-    kernel_command_line_parse(boot_info().command_line);
     kprintf("memory: %lu MiB usable, %lu MiB free\n", PhysicalMemory::total_frames() * PAGE_SIZE >> 20,
         PhysicalMemory::free_frames() * PAGE_SIZE >> 20);
     pic_initialize();

@@ -9,6 +9,7 @@
 namespace {
 
 Spinlock console_lock;
+bool quiet;
 
 void serial_sink(void*, char const* chars, usize length)
 {
@@ -27,8 +28,12 @@ void console_write(char const* chars, usize length)
     serial_sink(nullptr, chars, length);
 }
 
+void console_set_quiet(bool value) { quiet = value; }
+
 void kprintf(char const* fmt, ...)
 {
+    if (quiet)
+        return;
     va_list args;
     va_start(args, fmt);
     SpinlockGuard guard(console_lock);

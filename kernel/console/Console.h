@@ -6,6 +6,8 @@
 #include "klib/Types.h"
 
 void kprintf(char const* fmt, ...) __attribute__((format(printf, 1, 2)));
+// `quiet` on the command line: kprintf output is dropped (panics still print).
+void console_set_quiet(bool);
 void console_write(char const* chars, usize length);
 [[noreturn]] void panic(char const* fmt, ...) __attribute__((format(printf, 1, 2)));
 

@@ -1,14 +1,18 @@
-// The kernel command line: `key=value` words the kernel knows are consumed here; everything
+// The kernel command line: words the kernel knows (`quiet`) are consumed here; everything
 // after a `--` goes to /init as arguments (like Linux). The boot loader puts the image name
-// first; it is skipped.
-#include "klib/String.h"
-#include "klib/Vector.h"
+// first; it is skipped. Runs before the heap exists, so it keeps views into the boot
+// loader's copy of the line instead of allocating.
+#include "console/Console.h"
+#include "klib/Span.h"
+#include "klib/StringView.h"
 
 namespace {
-Vector<String> init_arguments;
+constexpr usize max_init_arguments = 32;
+StringView init_arguments[max_init_arguments];
+usize init_argument_count;
 }
 
-Vector<String>& kernel_init_arguments() { return init_arguments; }
+Span<StringView const> kernel_init_arguments() { return { init_arguments, init_argument_count }; }
 
 void kernel_command_line_parse(char const* command_line)
 {
@@ -31,7 +35,11 @@ void kernel_command_line_parse(char const* command_line)
             after_separator = true;
             continue;
         }
-        if (after_separator)
-            init_arguments.append(MUST(String::try_create(word)));
+        if (after_separator) {
+            if (init_argument_count < max_init_arguments)
+                init_arguments[init_argument_count++] = word;
+        } else if (word == StringView("quiet")) {
+            console_set_quiet(true);
+        }
     }
 }
