@@ -60,11 +60,16 @@ qemu_accel() {
         if [ -w /dev/kvm ]; then
             local firmware=()
             [ -f /usr/share/qemu/qboot.rom ] && firmware=(-bios /usr/share/qemu/qboot.rom)
+            local probe_dir
+            probe_dir=$(mktemp -d)
+            printf 'true\n' > "$probe_dir/autorun"
+            python3 "$EXT_ROOT/scripts/mkinitramfs.py" "$probe_dir/o.cpio" /etc/autorun "$probe_dir/autorun"
             timeout 20 qemu-system-x86_64 "${firmware[@]}" -accel kvm -m 256M -nodefaults -display none \
-                -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial null \
-                -kernel "$BUILD_DIR/kernel/kernel.bin" -initrd "$BUILD_DIR/initramfs.cpio" \
-                -append "quiet -- --probe" </dev/null >/dev/null 2>&1
-            [ $? -eq 1 ] && verdict=yes # init exiting 0 gives QEMU status 1
+                -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio \
+                -kernel "$BUILD_DIR/kernel/kernel.bin" -initrd "$BUILD_DIR/initramfs.cpio,$probe_dir/o.cpio" \
+                </dev/null >"$probe_dir/out" 2>&1
+            grep -q "init exited with status 0" "$probe_dir/out" && verdict=yes
+            rm -rf "$probe_dir"
         fi
         echo $verdict > "$cache"
     fi
