@@ -1,0 +1,243 @@
+/* bpftest.h: shared helpers for the libbpf conformance tests (user/bpftests).
+ *
+ * Builds on user/tests/tap.h (TAP output: CHECK, CHECK_EQ, CHECK_ERR, tap_skip, tap_done). Adds:
+ * locating a test's BPF object (<name>.bpf.o next to the binary, in $BPFTESTS_DIR, or in
+ * /bpftests), routing libbpf's own messages into TAP diagnostics ("# libbpf: ..."), opening and
+ * loading an object as checks, and the facility probes (tracefs, bpffs, PMUs) that decide
+ * between running a check and reporting "# SKIP <reason>".
+ *
+ * libbpf 1.x low-level calls (bpf_map_*, bpf_prog_*, bpf_obj_*) return -errno on failure, so
+ * CHECK_ERR(ENOENT, bpf_map_lookup_elem(...), ...) checks an errno directly. */
+#ifndef EXT_EBPF_BPFTEST_H
+#define EXT_EBPF_BPFTEST_H
+
+#include "tap.h"
+
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <fcntl.h>
+#include <linux/bpf.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+
+#define BT_BPF_FS_MAGIC 0xcafe4a11
+#define BT_TRACEFS_MAGIC 0x74726163
+
+static char bt_obj_dir[512];
+
+/* libbpf messages become TAP diagnostics, one per line. Debug messages only with
+ * BPFTESTS_DEBUG=1 in the environment. */
+TAP_FN int bt_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    static int debug = -1;
+    if (debug < 0)
+        debug = getenv("BPFTESTS_DEBUG") != NULL;
+    if (level == LIBBPF_DEBUG && !debug)
+        return 0;
+    static char text[65536];
+    vsnprintf(text, sizeof text, fmt, ap);
+    char *line = text;
+    while (*line) {
+        char *nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        if (*line)
+            printf("# libbpf: %s\n", line);
+        if (!nl)
+            break;
+        line = nl + 1;
+    }
+    fflush(stdout);
+    return 0;
+}
+
+/* Call first: remembers where the objects are and routes libbpf's messages. */
+TAP_FN void bt_init(int argc, char **argv)
+{
+    (void)argc;
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    libbpf_set_print(bt_libbpf_print);
+    const char *env = getenv("BPFTESTS_DIR");
+    if (env && *env) {
+        snprintf(bt_obj_dir, sizeof bt_obj_dir, "%s", env);
+    } else if (argv && argv[0] && strchr(argv[0], '/')) {
+        snprintf(bt_obj_dir, sizeof bt_obj_dir, "%s", argv[0]);
+        *strrchr(bt_obj_dir, '/') = '\0';
+        if (!bt_obj_dir[0])
+            strcpy(bt_obj_dir, "/");
+    } else {
+        strcpy(bt_obj_dir, ".");
+    }
+}
+
+/* The path of <name>.bpf.o: next to the binary (or $BPFTESTS_DIR), else /bpftests. */
+TAP_FN const char *bt_obj_path(const char *name)
+{
+    static char path[640];
+    snprintf(path, sizeof path, "%s/%s.bpf.o", bt_obj_dir, name);
+    if (access(path, R_OK) == 0)
+        return path;
+    snprintf(path, sizeof path, "/bpftests/%s.bpf.o", name);
+    return path;
+}
+
+/* Opens <name>.bpf.o as a check; NULL on failure. */
+TAP_FN struct bpf_object *bt_open(const char *name)
+{
+    const char *path = bt_obj_path(name);
+    struct bpf_object *obj = bpf_object__open_file(path, NULL);
+    long err = libbpf_get_error(obj);
+    if (!tap_ok(err == 0, "bpf_object__open_file(%s)", path)) {
+        DIAG("error: %s", strerror((int)-err));
+        return NULL;
+    }
+    return obj;
+}
+
+/* Loads an opened object as a check; 0 on success. */
+TAP_FN int bt_load(struct bpf_object *obj)
+{
+    int err = bpf_object__load(obj);
+    if (!tap_ok(err == 0, "bpf_object__load(%s)", bpf_object__name(obj))) {
+        DIAG("error: %d (%s)", err, strerror(-err));
+        return -1;
+    }
+    return 0;
+}
+
+/* Opens and loads <name>.bpf.o (two checks); NULL on failure (the object is closed). */
+TAP_FN struct bpf_object *bt_open_load(const char *name)
+{
+    struct bpf_object *obj = bt_open(name);
+    if (!obj)
+        return NULL;
+    if (bt_load(obj) != 0) {
+        bpf_object__close(obj);
+        return NULL;
+    }
+    return obj;
+}
+
+/* A map or program that must exist in the object (a failed lookup is reported and aborts). */
+TAP_FN struct bpf_map *bt_map(struct bpf_object *obj, const char *name)
+{
+    struct bpf_map *map = bpf_object__find_map_by_name(obj, name);
+    if (!map) {
+        tap_ok(0, "map %s exists in %s", name, bpf_object__name(obj));
+        exit(tap_done());
+    }
+    return map;
+}
+
+TAP_FN struct bpf_program *bt_prog(struct bpf_object *obj, const char *name)
+{
+    struct bpf_program *prog = bpf_object__find_program_by_name(obj, name);
+    if (!prog) {
+        tap_ok(0, "program %s exists in %s", name, bpf_object__name(obj));
+        exit(tap_done());
+    }
+    return prog;
+}
+
+/* Reads element `key` (a u32 index) of an array-like map as a u64 (the value may be 4 or 8 bytes). */
+TAP_FN unsigned long long bt_array_u64(struct bpf_map *map, unsigned key)
+{
+    unsigned long long value = 0;
+    if (bpf_map_lookup_elem(bpf_map__fd(map), &key, &value) != 0)
+        return ~0ULL;
+    return value;
+}
+
+/* Mounts `type` at `dir` if nothing of that type is mounted there. Returns 1 if it is mounted
+ * afterwards, 0 otherwise (with a reason in *why). */
+TAP_FN int bt_ensure_mount(const char *type, const char *dir, long magic, const char **why)
+{
+    struct statfs st;
+    if (statfs(dir, &st) == 0 && (long)st.f_type == magic)
+        return 1;
+    if (access(dir, F_OK) != 0) {
+        *why = "mount point does not exist";
+        return 0;
+    }
+    if (mount(type, dir, type, 0, NULL) != 0) {
+        static char buf[160];
+        snprintf(buf, sizeof buf, "%s is not mounted at %s and mounting it failed: %s", type, dir,
+                 strerror(errno));
+        *why = buf;
+        return 0;
+    }
+    if (statfs(dir, &st) != 0 || (long)st.f_type != magic) {
+        *why = "mounted, but statfs does not report the expected magic";
+        return 0;
+    }
+    DIAG("mounted %s at %s", type, dir);
+    return 1;
+}
+
+/* The bpf filesystem at /sys/fs/bpf (pinning). NULL if usable, else the reason. */
+TAP_FN const char *bt_need_bpffs(void)
+{
+    const char *why = NULL;
+    return bt_ensure_mount("bpf", "/sys/fs/bpf", BT_BPF_FS_MAGIC, &why) ? NULL : why;
+}
+
+/* The tracefs directory libbpf will use (it prefers /sys/kernel/debug/tracing if that exists):
+ * NULL if <tracefs>/events/<event> exists, else the reason. */
+TAP_FN const char *bt_need_trace_event(const char *event)
+{
+    static char why[256];
+    char path[256];
+    const char *root = "/sys/kernel/tracing";
+    if (access("/sys/kernel/debug/tracing", F_OK) == 0) {
+        root = "/sys/kernel/debug/tracing";
+    } else {
+        const char *reason = NULL;
+        if (!bt_ensure_mount("tracefs", root, BT_TRACEFS_MAGIC, &reason)) {
+            snprintf(why, sizeof why, "no tracefs: %s", reason);
+            return why;
+        }
+    }
+    snprintf(path, sizeof path, "%s/events/%s/id", root, event);
+    if (access(path, R_OK) != 0) {
+        snprintf(why, sizeof why, "kernel has no tracepoint %s (%s: %s)", event, path, strerror(errno));
+        return why;
+    }
+    return NULL;
+}
+
+/* Whether a perf PMU (kprobe, uprobe) is registered: reads its dynamic type, or -1. */
+TAP_FN int bt_pmu_type(const char *pmu)
+{
+    char path[128];
+    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", pmu);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return -1;
+    int type = -1;
+    if (fscanf(f, "%d", &type) != 1)
+        type = -1;
+    fclose(f);
+    return type;
+}
+
+/* The number of possible CPUs as libbpf computes it, as a check. */
+TAP_FN int bt_possible_cpus(void)
+{
+    int n = libbpf_num_possible_cpus();
+    if (!tap_ok(n > 0, "libbpf_num_possible_cpus() > 0 (/sys/devices/system/cpu/possible)"))
+        DIAG("returned %d", n);
+    return n > 0 ? n : 1;
+}
+
+/* CHECK_BPF_OK(libbpf_call, "description"): the call returned >= 0 (else shows the -errno). */
+#define CHECK_BPF_OK(ret, ...)                                                                    \
+    do {                                                                                          \
+        long r_ = (long)(ret);                                                                    \
+        if (!tap_ok(r_ >= 0, __VA_ARGS__))                                                        \
+            tap_diag("%s:%d: %s = %ld (%s)", __FILE__, __LINE__, #ret, r_,                         \
+                     r_ < 0 ? tap_errname((int)-r_) : "ok");                                      \
+    } while (0)
+
+#endif
