@@ -293,7 +293,7 @@ static enum lex_result lex(const char *p, struct tokens *out)
             const char *q = p;
             while (isdigit((unsigned char)*q))
                 q++;
-            if (q > p && q - p < 4 && (*q == '<' || *q == '>')) {
+            if (q > p && q - p < 3 && (*q == '<' || *q == '>')) { /* 0..99 */
                 tok.fd = atoi(p);
                 p = q;
             }
@@ -782,6 +782,18 @@ static int move_fd(int from, int to)
     return r < 0 ? -1 : 0;
 }
 
+/* A close-on-exec copy of fd above the io numbers a command can name (0..99), or -1 if fd is
+ * not open. */
+static int save_fd(int fd)
+{
+    if (fcntl(fd, F_GETFD) < 0)
+        return -1;
+    int copy = fcntl(fd, F_DUPFD_CLOEXEC, 100);
+    if (copy < 0)
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 10); /* a low RLIMIT_NOFILE */
+    return copy;
+}
+
 /* Applies the redirections in order; if saved is not NULL, records the previous descriptors
  * (saved must have room for 2 * nredirs entries). Returns 0, or -1 after printing an error. */
 static int apply_redirections(const struct command *cmd, struct saved_fd *saved, size_t *nsaved)
@@ -831,7 +843,7 @@ static int apply_redirections(const struct command *cmd, struct saved_fd *saved,
         for (int k = 0; k < (both ? 2 : 1); k++) {
             if (saved) {
                 saved[*nsaved].fd = targets[k];
-                saved[*nsaved].copy = fcntl(targets[k], F_DUPFD_CLOEXEC, 10);
+                saved[*nsaved].copy = save_fd(targets[k]);
                 (*nsaved)++;
             }
         }
