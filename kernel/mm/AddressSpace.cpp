@@ -624,6 +624,15 @@ void AddressSpace::collect_regions(Vector<RegionInfo>& infos, Vector<String>& na
     }
 }
 
+bool AddressSpace::has_region_at(u64 address) const
+{
+    SpinlockGuard guard(m_lock);
+    for (auto const& region : m_regions)
+        if (region.contains(address))
+            return true;
+    return false;
+}
+
 u64 AddressSpace::virtual_size() const
 {
     SpinlockGuard guard(m_lock);

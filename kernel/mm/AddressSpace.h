@@ -108,6 +108,7 @@ public:
             callback(info);
     }
     u64 resident_pages() const { return m_resident_pages; }
+    bool has_region_at(u64 address) const;
     u64 virtual_size() const;
 
 private:

@@ -15,3 +15,11 @@ PageFaultResult handle_page_fault(u64 address, PageFaultAccess access, Registers
         return PageFaultResult::BadAccess;
     return process->address_space().handle_fault(address, access);
 }
+
+bool address_is_mapped(u64 address)
+{
+    if (address >= arch::user_space_end)
+        return false;
+    Process* process = Thread::current().process();
+    return process && process->address_space().has_region_at(address);
+}

@@ -16,3 +16,6 @@ enum class PageFaultResult {
 };
 
 PageFaultResult handle_page_fault(u64 address, PageFaultAccess access, Registers& regs);
+
+// True when the current process has a region at the address (SEGV_ACCERR vs SEGV_MAPERR).
+bool address_is_mapped(u64 address);

@@ -49,7 +49,13 @@ void Process::exit(int wait_status)
             init->child_exit_queue().wake_all();
     }
     if (parent) {
-        send_signal(*parent, 17 /* SIGCHLD */);
+        SignalInfo info;
+        bool killed = (wait_status & 0x7f) != 0;
+        info.code = killed ? ((wait_status & 0x80) ? 3 /* CLD_DUMPED */ : 2 /* CLD_KILLED */) : 1 /* CLD_EXITED */;
+        info.pid = m_pid;
+        info.uid = m_credentials.uid;
+        info.status = killed ? (wait_status & 0x7f) : ((wait_status >> 8) & 0xff);
+        send_signal(*parent, 17 /* SIGCHLD */, info);
         parent->child_exit_queue().wake_all();
     }
     Scheduler::exit_current_thread();

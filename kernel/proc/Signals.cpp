@@ -136,18 +136,37 @@ void build_frame(Thread& thread, Process& process, int sig, KernelSigaction cons
         process.signals().actions[sig - 1] = KernelSigaction {};
 }
 
-SigInfo info_for(int sig, u64 address = 0)
+// Lays out Linux's siginfo_t union member for the signal: the fault address for
+// SIGSEGV/SIGBUS/SIGILL/SIGFPE/SIGTRAP, pid/uid/status for SIGCHLD, pid/uid otherwise.
+SigInfo info_for(int sig, SignalInfo const& record)
 {
     SigInfo info {};
     info.signo = sig;
-    info.code = address ? 1 : 0; // SEGV_MAPERR-like for faults, SI_USER otherwise
-    info.fields[0] = address;
+    info.code = record.code;
+    switch (sig) {
+    case SIGSEGV:
+    case SIGBUS:
+    case SIGILL:
+    case SIGFPE:
+    case SIGTRAP:
+        info.fields[0] = record.address;
+        break;
+    case SIGCHLD:
+        info.fields[0] = static_cast<u32>(record.pid) | (static_cast<u64>(record.uid) << 32);
+        info.fields[1] = static_cast<u32>(record.status);
+        break;
+    default:
+        info.fields[0] = static_cast<u32>(record.pid) | (static_cast<u64>(record.uid) << 32);
+        break;
+    }
     return info;
 }
 
 }
 
-bool send_signal(Process& process, int sig)
+bool send_signal(Process& process, int sig) { return send_signal(process, sig, SignalInfo { 0x80 /* SI_KERNEL */ }); }
+
+bool send_signal(Process& process, int sig, SignalInfo const& info)
 {
     if (sig < 1 || sig > NSIG_)
         return false;
@@ -156,6 +175,8 @@ bool send_signal(Process& process, int sig)
     if (is_ignored(process, sig))
         return false;
     u64 state = arch_irq_save();
+    if (!(process.signals().pending & signal_bit(sig)))
+        process.signals().info[sig - 1] = info;
     process.signals().pending |= signal_bit(sig);
     arch_irq_restore(state);
     if (Thread* thread = process.main_thread())
@@ -172,7 +193,7 @@ bool current_has_pending_signal()
     return (signals.pending & ~(signals.blocked & ~unblockable)) != 0;
 }
 
-void deliver_fault_signal(int sig, u64 fault_address, Registers& regs)
+void deliver_fault_signal(int sig, int code, u64 fault_address, Registers& regs)
 {
     Thread& thread = Thread::current();
     Process& process = *thread.process();
@@ -182,10 +203,11 @@ void deliver_fault_signal(int sig, u64 fault_address, Registers& regs)
         // Default, ignored or blocked: a synchronous fault kills the process.
         kprintf("%.*s[%d]: %s at %016lx ip %016lx\n", static_cast<int>(process.comm().length()), process.comm().chars(),
             process.pid(), sig == SIGSEGV ? "segfault" : "fatal signal", fault_address, regs.rip);
+        (void)code;
         arch::enable_interrupts();
         process.exit(sig | (default_action(sig) == DefaultAction::CoreDump ? 0x80 : 0));
     }
-    build_frame(thread, process, sig, action, regs, info_for(sig, fault_address));
+    build_frame(thread, process, sig, action, regs, info_for(sig, SignalInfo { code, 0, 0, 0, fault_address }));
     thread.needs_full_return = true;
 }
 
@@ -214,7 +236,7 @@ bool deliver_pending_signals(Registers& regs)
         }
         if (action.handler == 1)
             continue;
-        build_frame(thread, *process, sig, action, regs, info_for(sig));
+        build_frame(thread, *process, sig, action, regs, info_for(sig, signals.info[sig - 1]));
         changed = true;
         return changed; // one handler frame at a time, like Linux's default
     }

@@ -16,10 +16,21 @@ struct KernelSigaction {
     u64 mask { 0 };
 };
 
+// What siginfo reports for a pending signal (the first one queued wins, like Linux's
+// coalescing of standard signals).
+struct SignalInfo {
+    i32 code { 0 };     // SI_USER, SI_TKILL, SI_KERNEL, CLD_*, SEGV_*, ...
+    i32 pid { 0 };      // sender (kill) or child (SIGCHLD)
+    u32 uid { 0 };
+    i32 status { 0 };   // SIGCHLD: exit code or signal number
+    u64 address { 0 };  // faults: si_addr
+};
+
 struct SignalState {
     KernelSigaction actions[NSIG_] {};
     u64 pending { 0 };
     u64 blocked { 0 };
+    SignalInfo info[NSIG_] {};
 };
 
 constexpr u64 signal_bit(int sig) { return 1ULL << (sig - 1); }
@@ -27,13 +38,15 @@ constexpr u64 signal_bit(int sig) { return 1ULL << (sig - 1); }
 // Queues `sig` for `process` and wakes it if it sleeps interruptibly. Safe in interrupt
 // context. Returns false if the signal was discarded (ignored).
 bool send_signal(Process& process, int sig);
+bool send_signal(Process& process, int sig, SignalInfo const& info);
 // True when the current thread has a deliverable (pending and not blocked) signal.
 bool current_has_pending_signal();
 
 struct Registers;
 // A synchronous fault in user mode (SIGSEGV, SIGILL, SIGFPE, SIGBUS, SIGTRAP): like Linux's
 // force_sig_fault, the signal cannot be blocked or ignored away — if it is, the process dies.
-void deliver_fault_signal(int sig, u64 fault_address, Registers& regs);
+// `code` is the si_code (SEGV_MAPERR, ILL_ILLOPN, ...), `address` the si_addr.
+void deliver_fault_signal(int sig, int code, u64 address, Registers& regs);
 
 // Return-to-user delivery (true if the frame was rewritten) and rt_sigreturn.
 bool deliver_pending_signals(Registers& regs);

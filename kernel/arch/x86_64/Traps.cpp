@@ -40,22 +40,32 @@ bool apply_fixup(Registers& regs)
     return false;
 }
 
-int signal_for_exception(u32 vector)
+struct FaultSignal {
+    int sig;
+    int code;
+    bool address_is_ip;
+};
+
+// Linux's choices for user-mode exceptions (arch/x86/kernel/traps.c).
+FaultSignal signal_for_exception(u32 vector)
 {
+    constexpr int SI_KERNEL = 0x80;
     switch (vector) {
     case 0:
+        return { 8, 1 /* FPE_INTDIV */, true };
     case 16:
     case 19:
-        return 8; // SIGFPE
+        return { 8, 0, true };
     case 1:
+        return { 5, 2 /* TRAP_TRACE */, true };
     case 3:
-        return 5; // SIGTRAP
+        return { 5, SI_KERNEL, false };
     case 6:
-        return 4; // SIGILL
+        return { 4, 2 /* ILL_ILLOPN */, true };
     case 17:
-        return 7; // SIGBUS
+        return { 7, 1 /* BUS_ADRALN */, false };
     default:
-        return 11; // SIGSEGV
+        return { 11, SI_KERNEL, false }; // #GP, #SS, #NP...
     }
 }
 
@@ -84,7 +94,8 @@ void handle_exception(u32 vector, Registers& regs)
         if (handle_page_fault(address, access, regs) == PageFaultResult::Resolved)
             return;
         if (regs.from_user()) {
-            deliver_fault_signal(11, address, regs);
+            bool mapped = access.present || address_is_mapped(address);
+            deliver_fault_signal(11, mapped ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */, address, regs);
             return;
         }
         if (apply_fixup(regs))
@@ -97,7 +108,8 @@ void handle_exception(u32 vector, Registers& regs)
         panic("unrecoverable page fault");
     }
     if (regs.from_user() && vector != 8 && vector != 18) {
-        deliver_fault_signal(signal_for_exception(vector), regs.rip, regs);
+        auto fault = signal_for_exception(vector);
+        deliver_fault_signal(fault.sig, fault.code, fault.address_is_ip ? regs.rip : 0, regs);
         return;
     }
     if (apply_fixup(regs))

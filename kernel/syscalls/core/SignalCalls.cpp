@@ -16,13 +16,14 @@ struct UserSigaction {
     u64 mask;
 };
 
-ErrorOr<void> signal_process(Process& target, int sig)
+ErrorOr<void> signal_process(Process& target, int sig, int code = 0 /* SI_USER */)
 {
     if (sig < 0 || sig > NSIG_)
         return Error(EINVAL);
     if (sig == 0)
         return {};
-    send_signal(target, sig);
+    Process& sender = Process::current();
+    send_signal(target, sig, SignalInfo { code, sender.pid(), sender.credentials().uid, 0, 0 });
     return {};
 }
 
