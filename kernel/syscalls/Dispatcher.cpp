@@ -46,6 +46,7 @@ struct SyscallTable {
     entries[number] = { #name, [](u64 const* args) { return invoke(&sys_##name, args); } };
 #include "syscalls/core.def"
 #include "syscalls/fs.def"
+#include "syscalls/bpf.def"
 #undef SYSCALL
     }
 };

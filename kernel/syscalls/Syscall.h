@@ -4,8 +4,8 @@
 // and registers it in the dispatch table (syscalls/Dispatcher.cpp), which converts the six
 // argument registers to the parameter types and turns ErrorOr into the -errno return value
 // in one place. User pointers are passed as u64 (never dereferenced directly: use
-// mm/UserBuffer.h copies). Lists: core.def (processes, memory, signals, time, misc) and
-// fs.def (files, directories, pipes, poll/epoll, ioctl).
+// mm/UserBuffer.h copies). Lists: core.def (processes, memory, signals, time, misc),
+// fs.def (files, directories, pipes, poll/epoll, ioctl) and bpf.def (bpf, perf_event_open).
 #pragma once
 
 #include "klib/Error.h"
@@ -13,6 +13,7 @@
 #define SYSCALL(number, name, params) ErrorOr<u64> sys_##name params;
 #include "syscalls/core.def"
 #include "syscalls/fs.def"
+#include "syscalls/bpf.def"
 #undef SYSCALL
 
 struct SyscallRegisters;
