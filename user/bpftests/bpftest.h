@@ -44,7 +44,7 @@ TAP_FN int bt_libbpf_print(enum libbpf_print_level level, const char *fmt, va_li
         if (nl)
             *nl = '\0';
         if (*line)
-            printf("# libbpf: %s\n", line);
+            printf("# %s%s\n", strncmp(line, "libbpf: ", 8) ? "libbpf: " : "", line);
         if (!nl)
             break;
         line = nl + 1;
