@@ -17,8 +17,11 @@ struct loop_out {
     __s64 each_ret;
     __u64 each_sum;
 };
-struct loop_in in;
-struct loop_out out;
+/* One variable in .bss, so that its layout is fixed for user space. */
+struct {
+    struct loop_in in;
+    struct loop_out out;
+} io;
 
 struct cb_ctx {
     __u64 sum;
@@ -46,13 +49,13 @@ static __u64 each_elem(void *map, __u32 *key, __u64 *value, void *data)
 SEC("xdp")
 int loops(struct xdp_md *ctx)
 {
-    struct cb_ctx c = { .stop_at = in.stop_at };
-    out.ret = bpf_loop(in.nr_loops, step, &c, in.flags);
-    out.sum = c.sum;
-    out.calls = c.calls;
+    struct cb_ctx c = { .stop_at = io.in.stop_at };
+    io.out.ret = bpf_loop(io.in.nr_loops, step, &c, io.in.flags);
+    io.out.sum = c.sum;
+    io.out.calls = c.calls;
     __u64 s = 0;
-    out.each_ret = bpf_for_each_map_elem(&values, each_elem, &s, 0);
-    out.each_sum = s;
+    io.out.each_ret = bpf_for_each_map_elem(&values, each_elem, &s, 0);
+    io.out.each_sum = s;
     return XDP_PASS;
 }
 

@@ -187,7 +187,7 @@ TAP_FN const char *bt_need_bpffs(void)
  * NULL if <tracefs>/events/<event> exists, else the reason. */
 TAP_FN const char *bt_need_trace_event(const char *event)
 {
-    static char why[256];
+    static char why[512];
     char path[256];
     const char *root = "/sys/kernel/tracing";
     if (access("/sys/kernel/debug/tracing", F_OK) == 0) {
