@@ -1,7 +1,8 @@
 // BPF_MAP_TYPE_ARRAY_OF_MAPS: an array whose slots hold other maps (one level deep). Every
 // inner map must match the template given by inner_map_fd at creation (type, key/value size,
 // flags, and for arrays max_entries unless BPF_F_INNER_MAP). Programs' lookups return the
-// inner bpf::Map pointer; syscall lookups return the inner map's id.
+// inner bpf::Map pointer; syscall lookups return the inner map's id. Lookup and update
+// batches are Linux's generic ones; there is no delete batch (-ENOTSUPP), as on Linux.
 //
 // Locking: see FdArrayMap.h.
 #pragma once
@@ -22,6 +23,8 @@ protected:
     ErrorOr<void*> get_object(u32 fd, ObjectResolver* resolver) override;
     void put_object(void* object) override { static_cast<Map*>(object)->unref(); }
     ErrorOr<u32> object_id(void* object) override { return object ? static_cast<Map*>(object)->id() : 0u; }
+    ErrorOr<void> lookup_batch(BatchIo& io) override { return generic_lookup_batch(io); }
+    ErrorOr<void> update_batch(BatchIo& io, ObjectResolver* resolver) override { return generic_update_batch(io, resolver); }
 
 private:
     ArrayOfMapsMap(MapAttributes const& attributes, MapMemory slots)

@@ -74,7 +74,9 @@ i64 StackTraceMap::store_stack(u64 const* ips, u32 count, u64 flags)
     return id;
 }
 
-ErrorOr<void> StackTraceMap::copy_value(void const* key, void* value, u64)
+// bpf_stackmap_extract(): copies the trace (zero-padded) and, for lookup_and_delete,
+// returns the bucket to the free list.
+ErrorOr<void> StackTraceMap::extract(void const* key, void* value, bool remove)
 {
     u32 id = *static_cast<u32 const*>(key);
     if (id >= m_n_buckets)
@@ -87,8 +89,17 @@ ErrorOr<void> StackTraceMap::copy_value(void const* key, void* value, u64)
     u32 trace_len = bucket->nr * 8;
     memcpy(value, ips_of(bucket), trace_len);
     memset(static_cast<u8*>(value) + trace_len, 0, m_value_size - trace_len);
+    if (remove) {
+        table[id] = nullptr;
+        bucket->next_free = m_free;
+        m_free = bucket;
+    }
     return {};
 }
+
+ErrorOr<void> StackTraceMap::copy_value(void const* key, void* value, u64) { return extract(key, value, false); }
+
+ErrorOr<void> StackTraceMap::lookup_and_delete_value(void const* key, void* value, u64) { return extract(key, value, true); }
 
 i64 StackTraceMap::delete_elem(void const* key)
 {

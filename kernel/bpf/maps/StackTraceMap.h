@@ -2,7 +2,8 @@
 // (Linux's kernel/bpf/stackmap.c). The id is jhash2(ips) & (n_buckets - 1), so equal stacks
 // get equal ids; a different stack hashing to an occupied id gives -EEXIST unless
 // BPF_F_REUSE_STACKID. Values are arrays of u64 instruction pointers (value_size / 8 deep),
-// zero-padded on syscall lookup. User space can only look up, delete and iterate.
+// zero-padded on syscall lookup. User space can only look up, delete (also both at once)
+// and iterate.
 // BPF_F_STACK_BUILD_ID maps are accepted with Linux's checks but store plain addresses
 // (there is no build-id parser here; see docs/bpf/maps.md).
 //
@@ -33,6 +34,7 @@ public:
 protected:
     ErrorOr<void> copy_value(void const* key, void* value, u64 flags) override;
     ErrorOr<void> next_key(void const* key, void* next_key) override;
+    ErrorOr<void> lookup_and_delete_value(void const* key, void* value, u64 flags) override;
 
 private:
     struct Bucket {
@@ -42,6 +44,7 @@ private:
         // u64 ips[value_size / 8]
     };
     StackTraceMap(MapAttributes const& attributes, u32 n_buckets, MapMemory table, MapMemory storage);
+    ErrorOr<void> extract(void const* key, void* value, bool remove);
     u64* ips_of(Bucket* bucket) const { return reinterpret_cast<u64*>(reinterpret_cast<u8*>(bucket) + sizeof(Bucket)); }
 
     Spinlock m_lock;

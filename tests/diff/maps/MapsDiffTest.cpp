@@ -311,7 +311,8 @@ private:
             a.value = chance(50) ? 0 : (chance(30) ? 0x80000000u : (chance(50) ? 32769 : 4194304 + uniform(64) - 32));
             break;
         case 2:
-            a.max = chance(50) ? 0 : (chance(50) ? 0x80000001u : a.max + 1 + uniform(4000));
+            // 2^31 + 1 is rejected before any allocation only by hash and stack-trace maps.
+            a.max = chance(50) ? 0 : (chance(50) && (is_hash() || m_type == BPF_MAP_TYPE_STACK_TRACE) ? 0x80000001u : a.max + 1 + uniform(4000));
             break;
         case 3:
         case 4:
@@ -577,7 +578,8 @@ private:
         }
         Bytes okeys = lkeys, ovalues = lvalues;
         // in_batch: a bucket index for hash maps, a key otherwise; sometimes none.
-        Bytes in(64, 0), lout(64, 0xaa), oout(64, 0xaa);
+        size_t batch_bytes = ks > 64 ? ks : 64;
+        Bytes in(batch_bytes, 0), lout(batch_bytes, 0xaa), oout(batch_bytes, 0xaa);
         bool use_in = chance(60);
         if (use_in) {
             if (hash) {
