@@ -183,22 +183,31 @@ TAP_FN const char *bt_need_bpffs(void)
     return bt_ensure_mount("bpf", "/sys/fs/bpf", BT_BPF_FS_MAGIC, &why) ? NULL : why;
 }
 
-/* The tracefs directory libbpf will use (it prefers /sys/kernel/debug/tracing if that exists):
- * NULL if <tracefs>/events/<event> exists, else the reason. */
+/* The tracefs directory libbpf will use (it prefers /sys/kernel/debug/tracing if that exists),
+ * mounting tracefs at /sys/kernel/tracing if needed; NULL (with the reason in *why) if none. */
+TAP_FN const char *bt_tracefs(const char **why)
+{
+    static char reason[256];
+    if (access("/sys/kernel/debug/tracing", F_OK) == 0)
+        return "/sys/kernel/debug/tracing";
+    const char *r = NULL;
+    if (!bt_ensure_mount("tracefs", "/sys/kernel/tracing", BT_TRACEFS_MAGIC, &r)) {
+        snprintf(reason, sizeof reason, "no tracefs: %s", r);
+        *why = reason;
+        return NULL;
+    }
+    return "/sys/kernel/tracing";
+}
+
+/* NULL if the trace event <tracefs>/events/<event> exists, else the reason. */
 TAP_FN const char *bt_need_trace_event(const char *event)
 {
     static char why[512];
     char path[256];
-    const char *root = "/sys/kernel/tracing";
-    if (access("/sys/kernel/debug/tracing", F_OK) == 0) {
-        root = "/sys/kernel/debug/tracing";
-    } else {
-        const char *reason = NULL;
-        if (!bt_ensure_mount("tracefs", root, BT_TRACEFS_MAGIC, &reason)) {
-            snprintf(why, sizeof why, "no tracefs: %s", reason);
-            return why;
-        }
-    }
+    const char *reason = NULL;
+    const char *root = bt_tracefs(&reason);
+    if (!root)
+        return reason;
     snprintf(path, sizeof path, "%s/events/%s/id", root, event);
     if (access(path, R_OK) != 0) {
         snprintf(why, sizeof why, "kernel has no tracepoint %s (%s: %s)", event, path, strerror(errno));

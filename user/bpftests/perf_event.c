@@ -1,0 +1,83 @@
+/* perf_event: a PERF_EVENT program attached with bpf_program__attach_perf_event to a software
+ * PERF_COUNT_SW_CPU_CLOCK event of this process (sample_period 1 ms): it runs on sample
+ * overflow, only in this process, sees ctx->sample_period, and stops when the link is
+ * destroyed. */
+#include "bpftest.h"
+#include <linux/perf_event.h>
+#include <time.h>
+
+struct results {
+    __u64 hits, foreign, period;
+};
+
+static struct results read_out(struct bpf_object *obj)
+{
+    struct results r;
+    __u32 zero = 0;
+    memset(&r, 0xff, sizeof r);
+    bpf_map_lookup_elem(bpf_map__fd(bt_map(obj, ".bss")), &zero, &r);
+    return r;
+}
+
+static double cpu_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void spin(double seconds)
+{
+    double end = cpu_seconds() + seconds;
+    volatile unsigned long x = 0;
+    while (cpu_seconds() < end)
+        for (int i = 0; i < 10000; i++)
+            x += i;
+}
+
+int main(int argc, char **argv)
+{
+    bt_init(argc, argv);
+    struct bpf_object *obj = bt_open("perf_event");
+    if (!obj)
+        return tap_done();
+    __u32 tgid = (__u32)getpid();
+    bpf_map__set_initial_value(bt_map(obj, ".rodata"), &tgid, sizeof tgid);
+    if (bt_load(obj) != 0)
+        return tap_done();
+
+    struct perf_event_attr attr = {
+        .type = PERF_TYPE_SOFTWARE,
+        .size = sizeof attr,
+        .config = PERF_COUNT_SW_CPU_CLOCK,
+        .sample_period = 1000000, /* 1 ms of CPU time */
+    };
+    int pfd = (int)syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+    CHECK(pfd >= 0, "perf_event_open(SOFTWARE, CPU_CLOCK, sample_period 1 ms) for this process");
+    if (pfd < 0) {
+        DIAG("errno %s", tap_errname(errno));
+        return tap_done();
+    }
+    struct bpf_link *link = bpf_program__attach_perf_event(bt_prog(obj, "on_sample"), pfd);
+    CHECK(link != NULL, "bpf_program__attach_perf_event");
+    if (!link)
+        return tap_done();
+
+    double t0 = cpu_seconds();
+    spin(0.2);
+    double used = cpu_seconds() - t0;
+    struct results r = read_out(obj);
+    DIAG("%llu samples in %.3f s of CPU time", (unsigned long long)r.hits, used);
+    CHECK(r.hits >= 50, "at least 50 samples in 200 ms of CPU at one per ms");
+    CHECK(r.hits <= (__u64)(used * 1000) + 20, "no more samples than CPU milliseconds used");
+    CHECK_EQ(0, r.foreign, "every sample was taken in this process");
+    CHECK_EQ(1000000, r.period, "ctx->sample_period is 1000000");
+
+    CHECK_EQ(0, bpf_link__destroy(link), "bpf_link__destroy");
+    __u64 after = read_out(obj).hits;
+    spin(0.05);
+    CHECK_EQ(after, read_out(obj).hits, "no samples after the link is destroyed");
+
+    bpf_object__close(obj);
+    return tap_done();
+}
