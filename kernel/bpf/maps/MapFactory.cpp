@@ -4,12 +4,17 @@
 #include "bpf/maps/ArrayMap.h"
 #include "bpf/maps/ArrayOfMapsMap.h"
 #include "bpf/maps/BloomFilterMap.h"
-#include "bpf/maps/HashTable.h"
+#include "bpf/maps/HashMap.h"
+#include "bpf/maps/HashOfMapsMap.h"
+#include "bpf/maps/LruHashMap.h"
+#include "bpf/maps/LruPercpuHashMap.h"
+#include "bpf/maps/PercpuHashMap.h"
+#include "bpf/maps/QueueMap.h"
+#include "bpf/maps/StackMap.h"
 #include "bpf/maps/LpmTrieMap.h"
 #include "bpf/maps/PercpuArrayMap.h"
 #include "bpf/maps/PerfEventArrayMap.h"
 #include "bpf/maps/ProgArrayMap.h"
-#include "bpf/maps/QueueStackMap.h"
 #include "bpf/maps/RingbufMap.h"
 #include "bpf/maps/StackTraceMap.h"
 
@@ -55,14 +60,19 @@ ErrorOr<RefPtr<Map>> create_map(MapAttributes const& a, ObjectResolver* resolver
     case BPF_MAP_TYPE_PERCPU_ARRAY:
         return PercpuArrayMap::try_create(a);
     case BPF_MAP_TYPE_HASH:
+        return hash_map::try_create(a, resolver);
     case BPF_MAP_TYPE_PERCPU_HASH:
+        return percpu_hash_map::try_create(a, resolver);
     case BPF_MAP_TYPE_LRU_HASH:
+        return lru_hash_map::try_create(a, resolver);
     case BPF_MAP_TYPE_LRU_PERCPU_HASH:
+        return lru_percpu_hash_map::try_create(a, resolver);
     case BPF_MAP_TYPE_HASH_OF_MAPS:
-        return HashTable::try_create(a, resolver);
+        return hash_of_maps_map::try_create(a, resolver);
     case BPF_MAP_TYPE_QUEUE:
+        return queue_map::try_create(a);
     case BPF_MAP_TYPE_STACK:
-        return QueueStackMap::try_create(a);
+        return stack_map::try_create(a);
     case BPF_MAP_TYPE_RINGBUF:
         return RingbufMap::try_create(a);
     case BPF_MAP_TYPE_BLOOM_FILTER:
