@@ -97,8 +97,11 @@ void switch_to(Thread& previous, Thread& next)
 {
     PerCpu& cpu = this_cpu();
     cpu.current_thread = &next;
-    if (Process* process = next.process())
-        process->address_space().activate();
+    // An exiting process drops its address space before its thread dies; until then the
+    // thread runs on the kernel tables.
+    AddressSpace* space = next.process() ? next.process()->address_space_or_null() : nullptr;
+    if (space)
+        space->activate();
     else
         arch::activate_page_table(arch::kernel_page_table());
     arch_switch_thread_state(previous.arch_state(), next.arch_state(), next.m_kernel_stack_top);
