@@ -1,0 +1,205 @@
+// The kernel's bpf::HelperEnvironment (see kernel/bpf/helpers/HelperEnvironment.h): what BPF
+// helpers and maps get from the running kernel — CPU identity, clocks, the current task,
+// fault-tolerant probe reads, the trace_printk ring, random numbers and signals. Installed once
+// by bpf_subsystem_initialize() before any map or program exists.
+//
+// Every method may run in any context (interrupts, probes): none blocks or allocates. Probe
+// reads never take a page fault that the memory manager would have to resolve: kernel
+// addresses are read by ProbeRead.S under exception-table fixups; user addresses are read
+// page by page through the active page table, so a page that is not present reads as -EFAULT
+// just as Linux's pagefault_disable()d copies do.
+#include "arch/Cpu.h"
+#include "arch/Paging.h"
+#include "bpf/helpers/HelperEnvironment.h"
+#include "bpf/syscall/TraceRing.h"
+#include "klib/CString.h"
+#include "lib/Random.h"
+#include "proc/Process.h"
+#include "proc/Signals.h"
+#include "sched/Thread.h"
+#include "time/Clock.h"
+
+extern "C" u64 bpf_probe_copy_kernel(void* dest, void const* src, u64 n);
+extern "C" i64 bpf_probe_copy_kernel_string(char* dest, char const* src, u64 n);
+
+namespace bpf::kernel {
+
+namespace {
+
+constexpr i64 error(int code) { return -static_cast<i64>(code); }
+
+// copy_from_kernel_nofault_allowed() on x86_64: only the (canonical) kernel half, no wrap.
+bool kernel_range_allowed(u64 address, u64 size)
+{
+    constexpr u64 kernel_half_start = 0xffff800000000000ULL;
+    u64 end;
+    return address >= kernel_half_start && klib::checked_add<u64>(address, size, end);
+}
+
+// Copies from the current address space without faulting: every page must be present and
+// user-accessible. Returns the number of bytes copied before the first missing page.
+u64 copy_user_nofault(void* destination, u64 source, u64 size)
+{
+    PhysicalAddress root = arch::active_page_table();
+    u64 done = 0;
+    while (done < size) {
+        u64 address = source + done;
+        if (address >= arch::user_space_end)
+            break;
+        PhysicalAddress frame;
+        arch::PageFlags flags;
+        if (!arch::translate(root, address, frame, flags) || !flags.user)
+            break;
+        u64 in_page = address & (PAGE_SIZE - 1);
+        u64 chunk = min<u64>(PAGE_SIZE - in_page, size - done);
+        memcpy(static_cast<u8*>(destination) + done, static_cast<u8 const*>(phys_to_virt(frame)) + in_page, chunk);
+        done += chunk;
+    }
+    return done;
+}
+
+class KernelHelperEnvironment final : public HelperEnvironment {
+public:
+    u32 current_cpu() override { return arch::current_cpu_id(); }
+    u32 possible_cpus() override { return arch::cpu_count(); }
+    u32 numa_node_id() override { return 0; }
+
+    u64 ktime_ns() override { return clock_monotonic_ns(); }
+    u64 ktime_boot_ns() override { return clock_boottime_ns(); }
+    u64 ktime_coarse_ns() override
+    {
+        constexpr u64 tick_ns = NS_PER_SEC / TICK_HZ;
+        return clock_monotonic_ns() / tick_ns * tick_ns;
+    }
+    u64 jiffies64() override { return jiffies(); }
+    u32 prandom_u32() override { return static_cast<u32>(random_u64()); }
+
+    i64 current_pid_tgid() override
+    {
+        Thread& thread = Thread::current();
+        Process* process = thread.process();
+        if (!process)
+            return thread.is_idle() ? 0 : static_cast<i64>(thread.tid()) << 32 | thread.tid();
+        return static_cast<i64>(static_cast<u64>(static_cast<u32>(process->pid())) << 32 | thread.tid());
+    }
+
+    i64 current_uid_gid() override
+    {
+        Process* process = Thread::current().process();
+        if (!process)
+            return 0;
+        auto const& cred = process->credentials();
+        return static_cast<i64>(static_cast<u64>(cred.gid) << 32 | cred.uid);
+    }
+
+    i64 current_comm(char* buffer, u32 size) override
+    {
+        if (!size)
+            return 0;
+        memset(buffer, 0, size);
+        Thread& thread = Thread::current();
+        if (Process* process = thread.process()) {
+            StringView comm = process->comm();
+            memcpy(buffer, comm.chars(), min<usize>(comm.length(), size - 1));
+        } else {
+            char const* name = thread.name();
+            memcpy(buffer, name, strnlen(name, size - 1));
+        }
+        return 0;
+    }
+
+    u64 current_task() override { return reinterpret_cast<u64>(&Thread::current()); }
+
+    i64 probe_read_kernel(void* dst, u32 size, u64 unsafe_src) override
+    {
+        if (!kernel_range_allowed(unsafe_src, size)) {
+            memset(dst, 0, size);
+            return error(ERANGE);
+        }
+        if (bpf_probe_copy_kernel(dst, reinterpret_cast<void const*>(unsafe_src), size) != 0) {
+            memset(dst, 0, size);
+            return error(EFAULT);
+        }
+        return 0;
+    }
+
+    i64 probe_read_user(void* dst, u32 size, u64 unsafe_src) override
+    {
+        u64 end;
+        if (!klib::checked_add<u64>(unsafe_src, size, end) || end > arch::user_space_end
+            || copy_user_nofault(dst, unsafe_src, size) != size) {
+            memset(dst, 0, size);
+            return error(EFAULT);
+        }
+        return 0;
+    }
+
+    // strncpy_from_kernel_nofault(): the length with its NUL, `size` when truncated.
+    i64 probe_read_kernel_str(char* dst, u32 size, u64 unsafe_src) override
+    {
+        if (!size)
+            return 0;
+        if (!kernel_range_allowed(unsafe_src, size)) {
+            memset(dst, 0, size);
+            return error(ERANGE);
+        }
+        i64 copied = bpf_probe_copy_kernel_string(dst, reinterpret_cast<char const*>(unsafe_src), size);
+        if (copied < 0) {
+            memset(dst, 0, size);
+            return error(EFAULT);
+        }
+        if (copied == size && dst[size - 1] != '\0')
+            dst[size - 1] = '\0';
+        return copied;
+    }
+
+    // strncpy_from_user_nofault()
+    i64 probe_read_user_str(char* dst, u32 size, u64 unsafe_src) override
+    {
+        if (!size)
+            return 0;
+        u32 copied = 0;
+        while (copied < size) {
+            u64 address = unsafe_src + copied;
+            u32 chunk = static_cast<u32>(min<u64>(PAGE_SIZE - (address & (PAGE_SIZE - 1)), size - copied));
+            if (address < unsafe_src || copy_user_nofault(dst + copied, address, chunk) != chunk) {
+                memset(dst, 0, size);
+                return error(EFAULT);
+            }
+            for (u32 i = 0; i < chunk; ++i)
+                if (dst[copied + i] == '\0')
+                    return copied + i + 1;
+            copied += chunk;
+        }
+        dst[size - 1] = '\0';
+        return size;
+    }
+
+    bool is_user_address(u64 address) override { return address < arch::user_space_end; }
+
+    void trace_output(char const* text, u32 length) override { trace_ring_append(text, length); }
+
+    // bpf_send_signal_common(): never to kernel threads or init, only valid signal numbers.
+    i64 send_signal(u32 signal, bool) override
+    {
+        Process* process = Thread::current().process();
+        if (!process || process->pid() == 1)
+            return error(EPERM);
+        if (signal > 64)
+            return error(EINVAL);
+        if (signal == 0)
+            return 0;
+        SignalInfo info;
+        info.code = 0x80; // SI_KERNEL (SEND_SIG_PRIV)
+        ::send_signal(*process, static_cast<int>(signal), info);
+        return 0;
+    }
+};
+
+KernelHelperEnvironment s_environment;
+
+}
+
+void install_kernel_helper_environment() { install_helper_environment(&s_environment); }
+
+}
