@@ -12,6 +12,7 @@
 #include "arch/x86_64/Serial.h"
 #include "arch/x86_64/Timer.h"
 #include "console/Console.h"
+#include "mm/Heap.h"
 #include "mm/PhysicalMemory.h"
 #include "proc/Process.h"
 #include "sched/Scheduler.h"
@@ -71,6 +72,7 @@ extern "C" [[noreturn]] void kernel_main64(u64 multiboot_info)
     idt_initialize();
     physical_memory_initialize();
     arch::paging_initialize(boot_info().highest_address);
+    heap_initialize(PhysicalMemory::frame_count());
     kprintf("memory: %lu MiB usable, %lu MiB free\n", PhysicalMemory::total_frames() * PAGE_SIZE >> 20,
         PhysicalMemory::free_frames() * PAGE_SIZE >> 20);
     pic_initialize();

@@ -1,8 +1,11 @@
 // The kernel heap behind operator new/delete: power-of-two size classes from 16 to 2048 bytes
 // carved out of whole pages (slabs), and page runs from the frame allocator for anything
-// larger. The frame's PageInfo word says which: bit 31 = slab page (bits 0..3 = class),
-// bit 30 = first frame of a large run (bits 0..29 = frame count). Only the nothrow forms of
-// operator new exist, so every allocation site must handle failure (ENOMEM).
+// larger. Each slab page has its own free list and use count in a side table indexed by
+// frame number (like Linux's struct page); a class keeps its pages with free objects on a
+// list. A slab page whose last object is freed goes straight back to the frame allocator,
+// so MemFree returns to its old value once the objects are gone (no hidden caches).
+// The frame's PageInfo word says what a frame holds: SLAB_PAGE, or LARGE_RUN | frame count.
+// Only the nothrow forms of operator new exist, so every allocation site handles ENOMEM.
 #include "mm/Heap.h"
 #include "klib/CString.h"
 #include "klib/Spinlock.h"
@@ -24,42 +27,83 @@ struct FreeObject {
     FreeObject* next;
 };
 
+struct SlabPage {
+    FreeObject* free;
+    SlabPage* previous;
+    SlabPage* next;
+    u16 in_use;
+    u8 size_class;
+    bool listed; // on its class's list of pages with free objects
+};
+
 Spinlock lock;
-FreeObject* free_lists[class_count];
+SlabPage* slab_pages;        // one entry per physical frame
+SlabPage* partial[class_count];
 HeapStats stats;
 
-usize class_for(usize size)
+SlabPage& slab_for(PhysicalAddress frame) { return slab_pages[frame / PAGE_SIZE]; }
+PhysicalAddress frame_of(SlabPage const& page) { return static_cast<u64>(&page - slab_pages) * PAGE_SIZE; }
+usize objects_per_page(usize cls) { return PAGE_SIZE / class_sizes[cls]; }
+
+void list_add(SlabPage& page)
 {
-    for (usize i = 0; i < class_count; ++i)
-        if (size <= class_sizes[i])
-            return i;
-    return class_count;
+    page.previous = nullptr;
+    page.next = partial[page.size_class];
+    if (page.next)
+        page.next->previous = &page;
+    partial[page.size_class] = &page;
+    page.listed = true;
 }
 
-bool refill(usize cls)
+void list_remove(SlabPage& page)
+{
+    if (page.previous)
+        page.previous->next = page.next;
+    else
+        partial[page.size_class] = page.next;
+    if (page.next)
+        page.next->previous = page.previous;
+    page.previous = page.next = nullptr;
+    page.listed = false;
+}
+
+bool add_slab_page(usize cls)
 {
     auto frame = PhysicalMemory::allocate(1, false);
     if (frame.is_error())
         return false;
     PhysicalMemory::page_info(frame.value()) = SLAB_PAGE | static_cast<u32>(cls);
+    SlabPage& page = slab_for(frame.value());
+    page = SlabPage {};
+    page.size_class = static_cast<u8>(cls);
     auto* base = static_cast<u8*>(phys_to_virt(frame.value()));
     usize size = class_sizes[cls];
-    for (usize offset = 0; offset + size <= PAGE_SIZE; offset += size) {
-        auto* object = reinterpret_cast<FreeObject*>(base + offset);
-        object->next = free_lists[cls];
-        free_lists[cls] = object;
+    for (usize offset = PAGE_SIZE; offset >= size; offset -= size) {
+        auto* object = reinterpret_cast<FreeObject*>(base + offset - size);
+        object->next = page.free;
+        page.free = object;
     }
+    list_add(page);
     ++stats.slab_pages;
     return true;
 }
 
 }
 
+void heap_initialize(u64 frame_count)
+{
+    usize bytes = align_up(frame_count * sizeof(SlabPage), PAGE_SIZE);
+    PhysicalAddress table = MUST(PhysicalMemory::allocate(bytes / PAGE_SIZE, true));
+    slab_pages = static_cast<SlabPage*>(phys_to_virt(table));
+}
+
 void* kmalloc(usize size)
 {
     if (size == 0)
         size = 1;
-    usize cls = class_for(size);
+    usize cls = 0;
+    while (cls < class_count && size > class_sizes[cls])
+        ++cls;
     if (cls == class_count) {
         usize pages = align_up(size, PAGE_SIZE) / PAGE_SIZE;
         if (pages >= (1U << 30))
@@ -74,10 +118,14 @@ void* kmalloc(usize size)
         return phys_to_virt(frames.value());
     }
     SpinlockGuard guard(lock);
-    if (!free_lists[cls] && !refill(cls))
+    if (!partial[cls] && !add_slab_page(cls))
         return nullptr;
-    FreeObject* object = free_lists[cls];
-    free_lists[cls] = object->next;
+    SlabPage& page = *partial[cls];
+    FreeObject* object = page.free;
+    page.free = object->next;
+    ++page.in_use;
+    if (!page.free)
+        list_remove(page);
     stats.bytes_in_use += class_sizes[cls];
     return object;
 }
@@ -89,13 +137,28 @@ void kfree(void* pointer)
     PhysicalAddress frame = align_down(virt_to_phys(pointer), PAGE_SIZE);
     u32 info = PhysicalMemory::page_info(frame);
     if (info & SLAB_PAGE) {
-        usize cls = info & 0xf;
-        VERIFY(cls < class_count);
-        SpinlockGuard guard(lock);
-        auto* object = static_cast<FreeObject*>(pointer);
-        object->next = free_lists[cls];
-        free_lists[cls] = object;
-        stats.bytes_in_use -= class_sizes[cls];
+        bool release = false;
+        {
+            SpinlockGuard guard(lock);
+            SlabPage& page = slab_for(frame);
+            VERIFY(page.in_use > 0);
+            auto* object = static_cast<FreeObject*>(pointer);
+            object->next = page.free;
+            page.free = object;
+            --page.in_use;
+            stats.bytes_in_use -= class_sizes[page.size_class];
+            if (page.in_use == 0) {
+                if (page.listed)
+                    list_remove(page);
+                page = SlabPage {};
+                --stats.slab_pages;
+                release = true;
+            } else if (!page.listed) {
+                list_add(page);
+            }
+        }
+        if (release)
+            PhysicalMemory::free(frame);
         return;
     }
     VERIFY(info & LARGE_RUN);

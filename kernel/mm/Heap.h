@@ -9,6 +9,8 @@ struct HeapStats {
     u64 bytes_in_use;
 };
 
+// Sets up the per-frame slab table; call once after the frame allocator exists.
+void heap_initialize(u64 frame_count);
 void* kmalloc(usize size);
 void kfree(void* pointer);
 HeapStats heap_stats();

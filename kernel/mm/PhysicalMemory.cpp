@@ -100,6 +100,7 @@ void free(PhysicalAddress address, usize count)
 }
 
 u64 total_frames() { return usable_count; }
+u64 frame_count() { return bitmap.frame_count(); }
 u64 free_frames() { return bitmap.free_count(); }
 u64 reserved_frames() { return reserved_at_boot; }
 

@@ -18,6 +18,8 @@ ErrorOr<PhysicalAddress> allocate(usize count = 1, bool zero = true);
 void free(PhysicalAddress, usize count = 1);
 
 u64 total_frames();
+// Frames covered by the allocator (the highest usable address / PAGE_SIZE).
+u64 frame_count();
 u64 free_frames();
 // Frames handed out at boot that never come back (kernel image, boot structures, page info).
 u64 reserved_frames();
