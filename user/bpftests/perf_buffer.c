@@ -126,8 +126,9 @@ int main(int argc, char **argv)
     cpu_set_t saved, one;
     int pinned = sched_getaffinity(0, sizeof saved, &saved) == 0;
     if (pinned) {
+        int cpu = sched_getcpu();
         CPU_ZERO(&one);
-        CPU_SET(sched_getcpu(), &one);
+        CPU_SET(cpu >= 0 ? cpu : 0, &one);
         pinned = sched_setaffinity(0, sizeof one, &one) == 0;
     }
     for (int i = 0; i < 300; i++)
