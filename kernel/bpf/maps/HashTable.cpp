@@ -96,8 +96,10 @@ ErrorOr<void> HashTable::initialise(MapAttributes const& a)
     m_buckets = new (std::nothrow) Bucket[m_n_buckets];
     if (!m_buckets)
         return Error(ENOMEM);
-    for (u32 i = 0; i < m_n_buckets; ++i)
+    for (u32 i = 0; i < m_n_buckets; ++i) {
         m_buckets[i].head = nullptr;
+        m_buckets[i].sequence = 0;
+    }
     m_hash_seed = (a.map_flags & BPF_F_ZERO_SEED) ? 0 : helper_environment().prandom_u32();
 
     if (is_lru()) {
@@ -118,6 +120,45 @@ u32 HashTable::hash_of(void const* key) const
     if ((m_key_size & 3) == 0)
         return jhash2(key, m_key_size / 4, m_hash_seed);
     return jhash(key, m_key_size, m_hash_seed);
+}
+
+HashTable::BucketWriteGuard::BucketWriteGuard(Bucket& b)
+    : bucket(b)
+    , state(b.lock.lock())
+{
+    __atomic_store_n(&bucket.sequence, bucket.sequence + 1, __ATOMIC_RELAXED);
+    __atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+HashTable::BucketWriteGuard::~BucketWriteGuard()
+{
+    __atomic_store_n(&bucket.sequence, bucket.sequence + 1, __ATOMIC_RELEASE);
+    bucket.lock.unlock(state);
+}
+
+HashTable::Element* HashTable::find_lockless(Bucket& bucket, u32 hash, void const* key) const
+{
+    // A chain never holds more than every element of the map; a longer walk means the reader
+    // followed a recycled element and must retry.
+    u64 limit = static_cast<u64>(m_max_entries) + m_possible_cpus + 1;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+        u32 before = __atomic_load_n(&bucket.sequence, __ATOMIC_ACQUIRE);
+        if (before & 1)
+            continue;
+        Element* found = nullptr;
+        u64 steps = 0;
+        for (Element* e = __atomic_load_n(&bucket.head, __ATOMIC_ACQUIRE); e && steps < limit; e = __atomic_load_n(&e->next, __ATOMIC_ACQUIRE), ++steps) {
+            if (__atomic_load_n(&e->hash, __ATOMIC_RELAXED) == hash && memcmp(key_of(e), key, m_key_size) == 0) {
+                found = e;
+                break;
+            }
+        }
+        __atomic_thread_fence(__ATOMIC_ACQUIRE);
+        if (__atomic_load_n(&bucket.sequence, __ATOMIC_RELAXED) == before)
+            return found;
+    }
+    SpinlockGuard guard(bucket.lock);
+    return find(bucket, hash, key);
 }
 
 HashTable::Element* HashTable::find(Bucket& bucket, u32 hash, void const* key) const
@@ -231,8 +272,7 @@ void* HashTable::lookup_elem(void const* key)
 {
     u32 hash = hash_of(key);
     Bucket& bucket = bucket_for(hash);
-    SpinlockGuard guard(bucket.lock);
-    Element* e = find(bucket, hash, key);
+    Element* e = find_lockless(bucket, hash, key);
     if (!e)
         return nullptr;
     if (is_lru())
@@ -250,8 +290,7 @@ void* HashTable::lookup_percpu_elem(void const* key, u32 cpu)
         return nullptr;
     u32 hash = hash_of(key);
     Bucket& bucket = bucket_for(hash);
-    SpinlockGuard guard(bucket.lock);
-    Element* e = find(bucket, hash, key);
+    Element* e = find_lockless(bucket, hash, key);
     if (!e)
         return nullptr;
     if (is_lru())
@@ -284,7 +323,7 @@ i64 HashTable::update(void const* key, void const* value, u64 flags, bool onallc
     Bucket& bucket = bucket_for(hash);
     Element* old;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         old = find(bucket, hash, key);
         if (i64 error = check_flags(old, flags))
             return error;
@@ -312,7 +351,7 @@ i64 HashTable::update_in_place(void const* key, void const* value, u64 flags, bo
     Bucket& bucket = bucket_for(hash);
     Map* replaced_inner = nullptr;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         Element* old = find(bucket, hash, key);
         if (i64 error = check_flags(old, flags))
             return error;
@@ -356,7 +395,7 @@ i64 HashTable::update_lru(void const* key, void const* value, u64 flags)
     Element* old;
     i64 result;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         old = find(bucket, hash, key);
         result = check_flags(old, flags);
         if (!result) {
@@ -392,7 +431,7 @@ i64 HashTable::update_lru_percpu(void const* key, void const* value, u64 flags, 
     Bucket& bucket = bucket_for(hash);
     i64 result;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         Element* old = find(bucket, hash, key);
         result = check_flags(old, flags);
         if (!result) {
@@ -418,7 +457,7 @@ i64 HashTable::delete_elem(void const* key)
     Bucket& bucket = bucket_for(hash);
     Element* e;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         e = find(bucket, hash, key);
         if (!e)
             return -ENOENT;
@@ -433,7 +472,7 @@ bool HashTable::lru_delete_node(void* owner, LruNode* node)
     auto* table = static_cast<HashTable*>(owner);
     Element* target = element_of(node);
     Bucket& bucket = table->bucket_for(target->hash);
-    SpinlockGuard guard(bucket.lock);
+    BucketWriteGuard guard(bucket);
     for (Element* e = bucket.head; e; e = e->next) {
         if (e == target) {
             unlink(bucket, e);
@@ -574,7 +613,7 @@ ErrorOr<void> HashTable::lookup_and_delete_value(void const* key, void* value, u
     Bucket& bucket = bucket_for(hash);
     Element* e;
     {
-        SpinlockGuard guard(bucket.lock);
+        BucketWriteGuard guard(bucket);
         e = find(bucket, hash, key);
         if (!e)
             return Error(ENOENT);
@@ -642,7 +681,7 @@ ErrorOr<void> HashTable::batch(BatchIo& io, bool do_delete)
         bool grow = false;
         bool stop = false;
         {
-            SpinlockGuard guard(bucket.lock);
+            BucketWriteGuard guard(bucket);
             for (Element* e = bucket.head; e; e = e->next)
                 ++bucket_count;
             if (bucket_count > max_count - total) {

@@ -12,9 +12,11 @@
 //
 // Locking: one spinlock per bucket (interrupts masked) guards its chain; the pool and the
 // LRU have their own locks (order: LRU locks, then bucket lock, as on Linux). Program-side
-// lookups take the bucket lock briefly; returned value pointers stay valid while the map
-// lives (elements are recycled, never freed), with Linux's caveat that a concurrently
-// deleted element may be reused.
+// lookups do not lock: writers bump a per-bucket sequence around every chain change and a
+// reader retries (or finally locks) when the sequence moved, which replaces Linux's RCU +
+// nulls-list restart. Elements are recycled, never freed while the map lives, so a reader
+// racing with a writer only ever dereferences map memory. Returned value pointers stay valid
+// for the map's life, with Linux's caveat that a concurrently deleted element may be reused.
 #pragma once
 
 #include "bpf/maps/ElementPool.h"
@@ -62,6 +64,14 @@ private:
     struct Bucket {
         Element* head;
         Spinlock lock;
+        u32 sequence; // odd while a writer changes the chain (seqlock for lockless lookups)
+    };
+    // Takes the bucket lock and marks the chain as changing for lockless readers.
+    struct BucketWriteGuard {
+        Bucket& bucket;
+        u64 state;
+        explicit BucketWriteGuard(Bucket& b);
+        ~BucketWriteGuard();
     };
 
     explicit HashTable(MapAttributes const& attributes);
@@ -79,6 +89,8 @@ private:
 
     Bucket& bucket_for(u32 hash) const { return m_buckets[hash & (m_n_buckets - 1)]; }
     Element* find(Bucket& bucket, u32 hash, void const* key) const;
+    // Program-side lookup without taking the lock (validated by the bucket's sequence).
+    Element* find_lockless(Bucket& bucket, u32 hash, void const* key) const;
     static void unlink(Bucket& bucket, Element* e);
     i64 check_flags(Element* old, u64 flags) const;
 

@@ -4,7 +4,10 @@
 #include "bpf/maps/HashTable.h"
 #include "bpf/maps/Jhash.h"
 #include <catch2/catch.hpp>
+#include <atomic>
+#include <random>
 #include <set>
+#include <thread>
 
 using namespace test;
 
@@ -252,4 +255,55 @@ TEST_CASE("hash: batch lookup walks whole buckets; ENOSPC when a bucket does not
     del.count = 2;
     CHECK(err(map->sys_batch(bpf::BatchCommand::Delete, del)) == -ENOENT);
     CHECK(del.out_count == 1);
+}
+
+TEST_CASE("hash: lockless program lookups stay consistent under concurrent writers", "[hash][smp]")
+{
+    ScopedEnvironment scope;
+    scope.env.cpus = 4;
+    auto map = make_map(BPF_MAP_TYPE_HASH, 4, 8, 128, BPF_F_ZERO_SEED); // 128 buckets
+    auto expected = [](u32 key) { return key * 1000003ull + 7; };
+    // Stable keys 0..63 are inserted once and never touched again; writers churn keys
+    // 1000..1199, which share the stable keys' buckets (inserts at the head, unlinks,
+    // recycled elements). Readers must always find every stable key with its own value.
+    for (u32 key = 0; key < 64; ++key) {
+        u64 value = expected(key);
+        REQUIRE(map->update_elem(&key, &value, BPF_NOEXIST) == 0);
+    }
+    std::atomic<bool> stop { false };
+    std::atomic<u64> wrong { 0 }, missing { 0 }, lookups { 0 };
+    auto writer = [&](u32 seed) {
+        std::mt19937 rng(seed);
+        while (!stop.load()) {
+            u32 key = 1000 + rng() % 200;
+            u64 value = expected(key);
+            if (rng() % 2)
+                (void)map->update_elem(&key, &value, BPF_ANY);
+            else
+                (void)map->delete_elem(&key);
+        }
+    };
+    auto reader = [&](u32 seed) {
+        std::mt19937 rng(seed);
+        for (int i = 0; i < 300000; ++i) {
+            u32 key = rng() % 64;
+            lookups.fetch_add(1);
+            auto* value = static_cast<u64*>(map->lookup_elem(&key));
+            if (!value)
+                missing.fetch_add(1);
+            else if (__atomic_load_n(value, __ATOMIC_RELAXED) != expected(key))
+                wrong.fetch_add(1);
+        }
+    };
+    std::thread w1(writer, 1), w2(writer, 2);
+    std::thread r1(reader, 3), r2(reader, 4);
+    r1.join();
+    r2.join();
+    stop.store(true);
+    w1.join();
+    w2.join();
+    CHECK(lookups.load() == 600000);
+    CHECK(missing.load() == 0);
+    CHECK(wrong.load() == 0);
+    CHECK(keys_of<u32>(*map).size() <= 128);
 }
