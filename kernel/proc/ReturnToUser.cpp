@@ -20,7 +20,8 @@ extern "C" u64 syscall_handler(Registers* regs)
     thread.needs_full_return = false;
     u64 result = dispatch_syscall(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9);
     regs->rax = result;
-    return thread.needs_full_return || !is_canonical_user(regs->rip);
+    thread.syscall_interrupted = result == static_cast<u64>(-static_cast<i64>(ERESTARTSYS));
+    return thread.needs_full_return || thread.syscall_interrupted || !is_canonical_user(regs->rip);
 }
 
 // Pending work before user mode resumes: rescheduling and signals. Returns non-zero when
@@ -40,6 +41,8 @@ extern "C" u64 prepare_return_to_user(Registers* regs)
             break;
     }
     Thread& thread = Thread::current();
+    if (thread.syscall_interrupted)
+        finish_interrupted_syscall(*regs);
     if (thread.restore_sigmask && thread.process()) {
         thread.process()->signals().blocked = thread.saved_sigmask;
         thread.restore_sigmask = false;

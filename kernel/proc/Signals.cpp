@@ -211,6 +211,48 @@ void deliver_fault_signal(int sig, int code, u64 fault_address, Registers& regs)
     thread.needs_full_return = true;
 }
 
+namespace {
+
+// Syscalls whose interrupted sleeps Linux reports as ERESTARTNOHAND: restarted only when
+// no handler runs (poll, select, epoll waits).
+bool restarts_only_without_handler(u64 number)
+{
+    switch (number) {
+    case 7:   // poll
+    case 23:  // select
+    case 232: // epoll_wait
+    case 270: // pselect6
+    case 271: // ppoll
+    case 281: // epoll_pwait
+    case 441: // epoll_pwait2
+        return true;
+    default:
+        return false;
+    }
+}
+
+// Applies Linux's restart rules to a syscall that returned -ERESTARTSYS, given whether a
+// handler (and its flags) is about to run.
+void settle_interrupted_syscall(Registers& regs, bool handler_runs, u64 handler_flags)
+{
+    Thread& thread = Thread::current();
+    if (!thread.syscall_interrupted)
+        return;
+    thread.syscall_interrupted = false;
+    bool restart = !handler_runs || ((handler_flags & SA_RESTART) && !restarts_only_without_handler(regs.orig_rax));
+    if (restart) {
+        regs.rax = regs.orig_rax;
+        regs.rip -= 2; // back onto the syscall instruction
+    } else {
+        regs.rax = static_cast<u64>(-static_cast<i64>(EINTR));
+    }
+    thread.needs_full_return = true;
+}
+
+}
+
+void finish_interrupted_syscall(Registers& regs) { settle_interrupted_syscall(regs, false, 0); }
+
 // Called on every return to user mode (interrupts masked). Returns true if it rewrote the
 // frame, so the caller must use the full restore path.
 bool deliver_pending_signals(Registers& regs)
@@ -236,6 +278,7 @@ bool deliver_pending_signals(Registers& regs)
         }
         if (action.handler == 1)
             continue;
+        settle_interrupted_syscall(regs, true, action.flags);
         build_frame(thread, *process, sig, action, regs, info_for(sig, signals.info[sig - 1]));
         changed = true;
         return changed; // one handler frame at a time, like Linux's default

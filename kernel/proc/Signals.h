@@ -52,3 +52,5 @@ void deliver_fault_signal(int sig, int code, u64 address, Registers& regs);
 bool deliver_pending_signals(Registers& regs);
 #include "klib/Error.h"
 ErrorOr<void> signal_return(Registers& regs);
+// A syscall that returned -ERESTARTSYS and had no handler run for it is restarted.
+void finish_interrupted_syscall(Registers& regs);

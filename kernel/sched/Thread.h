@@ -47,6 +47,8 @@ public:
     // saved_sigmask). The handler frame records it, so sigreturn restores it.
     u64 saved_sigmask { 0 };
     bool restore_sigmask { false };
+    // The current syscall returned -ERESTARTSYS: the return path restarts it or makes it EINTR.
+    bool syscall_interrupted { false };
 
     // Scheduler bookkeeping: read and written only by sched/Scheduler.cpp under its lock.
     ThreadState m_state { ThreadState::Runnable };

@@ -25,11 +25,11 @@ u64 WaitQueue::prepare_to_wait(Waiter& waiter)
 ErrorOr<void> WaitQueue::sleep(Waiter&, u64 deadline_ns)
 {
     if (current_has_pending_signal())
-        return Error(EINTR);
+        return Error(ERESTARTSYS);
     if (Scheduler::block_current(deadline_ns))
         return Error(ETIMEDOUT);
     if (current_has_pending_signal())
-        return Error(EINTR);
+        return Error(ERESTARTSYS);
     return {};
 }
 

@@ -3,8 +3,10 @@
 // the thread blocked with interrupts masked, test the condition, then switch away — so a
 // wake-up between the test and the switch is never lost.
 //
-// Sleeps are interruptible: a pending, unblocked signal ends the wait with EINTR. A deadline
-// (CLOCK_MONOTONIC nanoseconds, 0 = none) ends it with ETIMEDOUT.
+// Sleeps are interruptible: a pending, unblocked signal ends the wait with ERESTARTSYS, which
+// the syscall return path turns into a restart of the syscall (no handler runs, or the handler
+// has SA_RESTART) or into EINTR, like Linux. Calls that must never restart return EINTR
+// themselves. A deadline (CLOCK_MONOTONIC nanoseconds, 0 = none) ends a wait with ETIMEDOUT.
 #pragma once
 
 #include "klib/Error.h"

@@ -53,14 +53,14 @@ ErrorOr<Timespec> read_timespec(u64 user_timespec)
 ErrorOr<void> sleep_until(u64 deadline, u64 user_remaining)
 {
     auto result = sleep_queue.wait_until([&] { return clock_monotonic_ns() >= deadline; }, deadline);
-    if (result.is_error() && result.error().code() == EINTR) {
+    if (result.is_error() && result.error().code() == ERESTARTSYS) {
         if (user_remaining) {
             u64 now = clock_monotonic_ns();
             u64 left = deadline > now ? deadline - now : 0;
             Timespec remaining { static_cast<i64>(left / NS_PER_SEC), static_cast<i64>(left % NS_PER_SEC) };
             TRY(copy_to_user(user_remaining, &remaining));
         }
-        return Error(EINTR);
+        return Error(EINTR); // nanosleep is never restarted with the full time
     }
     return {};
 }
@@ -117,8 +117,26 @@ ErrorOr<u64> sys_nanosleep(u64 user_request, u64 user_remaining)
 
 ErrorOr<u64> sys_clock_nanosleep(int clock, int flags, u64 user_request, u64 user_remaining)
 {
-    if (clock != CLOCK_REALTIME && clock != CLOCK_MONOTONIC && clock != CLOCK_BOOTTIME && clock != CLOCK_TAI)
-        return Error(clock == CLOCK_THREAD_CPUTIME_ID ? EINVAL : EOPNOTSUPP);
+    // Linux: unknown clocks are EINVAL, known clocks without a sleep operation EOPNOTSUPP.
+    switch (clock) {
+    case CLOCK_REALTIME:
+    case CLOCK_MONOTONIC:
+    case CLOCK_BOOTTIME:
+    case CLOCK_TAI:
+    case CLOCK_REALTIME_ALARM:
+    case CLOCK_BOOTTIME_ALARM:
+        break;
+    case CLOCK_MONOTONIC_RAW:
+    case CLOCK_REALTIME_COARSE:
+    case CLOCK_MONOTONIC_COARSE:
+        return Error(EOPNOTSUPP);
+    default:
+        return Error(EINVAL); // includes the CPU-time clocks, whose sleeps are not supported
+    }
+    if (clock == CLOCK_REALTIME_ALARM)
+        clock = CLOCK_REALTIME;
+    if (clock == CLOCK_BOOTTIME_ALARM)
+        clock = CLOCK_BOOTTIME;
     if (flags & ~TIMER_ABSTIME)
         return Error(EINVAL);
     Timespec request = TRY(read_timespec(user_request));
