@@ -52,13 +52,13 @@ public:
     // Page provider for device-backed shared mappings (perf/BPF ring buffers, array maps).
     // Regular files return ENODEV too: the memory manager reads them through read_at.
     virtual ErrorOr<PhysicalAddress> mmap_page(OpenFileDescription&, u64 offset_in_file, bool writable);
-    // Device mappings, per mapping (Linux's f_op->mmap and vm_ops->open/close): mmap() calls
+    // Device mappings, per mapping (Linux's f_op->mmap and vm_ops->close): mmap() calls
     // mmap_opened() once for the whole new mapping [offset, offset + length) before any page
-    // is requested, and fails with its errno (e.g. a range past the end of the object); the
-    // memory manager also calls it, result ignored, for each copy it makes of a mapping (fork,
-    // a split by munmap/mprotect/MAP_FIXED). mmap_closed() balances every successful
-    // mmap_opened() when that mapping (or copy) goes away. `writable` is whether the mapping
-    // was created with PROT_WRITE. Defaults: accept, nothing to release.
+    // is requested, and fails with its errno (e.g. a range past the end of the object).
+    // mmap_closed() is called exactly once for every successful mmap_opened(), with the same
+    // arguments, when nothing of that mapping is left in any address space (all of its pieces
+    // after munmap/mprotect splits and all of its fork copies are gone). `writable` is whether
+    // the mapping was created with PROT_WRITE. Defaults: accept, nothing to release.
     virtual ErrorOr<void> mmap_opened(OpenFileDescription&, u64 offset, u64 length, bool writable)
     {
         (void)offset, (void)length, (void)writable;
