@@ -45,16 +45,17 @@ ErrorOr<void> FdTable::set_cloexec(int fd, bool cloexec)
     return {};
 }
 
-ErrorOr<int> FdTable::allocate(RefPtr<OpenFileDescription> description, bool cloexec, int min_fd)
+ErrorOr<int> FdTable::allocate(RefPtr<OpenFileDescription> description, bool cloexec, int min_fd, int limit)
 {
     VERIFY(description);
-    if (min_fd < 0 || min_fd >= max_fds)
-        return Error(EINVAL);
+    limit = klib::clamp(limit, 0, static_cast<int>(max_fds));
+    if (min_fd < 0 || min_fd >= limit)
+        return Error(min_fd == 0 ? EMFILE : EINVAL);
     SpinlockGuard guard(m_lock);
     usize fd = static_cast<usize>(min_fd);
     while (fd < m_slots.size() && m_slots[fd].description)
         ++fd;
-    if (fd >= static_cast<usize>(max_fds))
+    if (fd >= static_cast<usize>(limit))
         return Error(EMFILE);
     if (fd >= m_slots.size()) {
         usize old = m_slots.size();

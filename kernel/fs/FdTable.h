@@ -23,8 +23,9 @@ public:
     ErrorOr<RefPtr<OpenFileDescription>> get(int fd) const;
     ErrorOr<bool> is_cloexec(int fd) const;
     ErrorOr<void> set_cloexec(int fd, bool cloexec);
-    // Installs at the lowest free slot >= min_fd; EMFILE when full.
-    ErrorOr<int> allocate(RefPtr<OpenFileDescription> description, bool cloexec, int min_fd = 0);
+    // Installs at the lowest free slot >= min_fd; EMFILE when full. `limit` is the caller's
+    // RLIMIT_NOFILE soft limit (fds >= limit are never used); EINVAL if min_fd >= limit.
+    ErrorOr<int> allocate(RefPtr<OpenFileDescription> description, bool cloexec, int min_fd = 0, int limit = max_fds);
     // dup2/dup3 semantics: replaces whatever is at fd (closing it) atomically.
     ErrorOr<void> install_at(int fd, RefPtr<OpenFileDescription> description, bool cloexec);
     ErrorOr<void> close(int fd);

@@ -15,7 +15,7 @@ ErrorOr<u64> create_epoll(bool cloexec)
 {
     auto epoll = TRY(EpollFile::try_create());
     auto description = TRY(OpenFileDescription::try_create(RefPtr<File>(move(epoll)), fs::O_READ_WRITE));
-    return static_cast<u64>(TRY(fsys::fds().allocate(move(description), cloexec)));
+    return static_cast<u64>(TRY(fsys::install(move(description), cloexec)));
 }
 
 ErrorOr<u64> do_epoll_wait(int epoll_fd, u64 user_events, int max_events, int timeout_ms)

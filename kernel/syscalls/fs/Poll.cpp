@@ -18,7 +18,7 @@ constexpr u64 unblockable = signal_bit(9) | signal_bit(19); // SIGKILL, SIGSTOP
 
 ErrorOr<u64> do_poll(u64 user_fds, u64 nfds, bool has_timeout, u64 timeout_ns)
 {
-    if (nfds > static_cast<u64>(FdTable::max_fds))
+    if (nfds > static_cast<u64>(fsys::fd_limit()))
         return Error(EINVAL);
     Vector<PollFd> fds;
     TRY(fds.try_resize(static_cast<usize>(nfds)));
