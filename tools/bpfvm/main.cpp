@@ -11,9 +11,12 @@
 //                                    the bpf_conformance plugin protocol (see README)
 //   bpfvm bench [--native LIB.so] [--time-ms N] [--no-kernel] [--interp-runs N] OBJ...
 //                                    benchmark BPF objects (see scripts/bench)
+//   bpfvm verify --type TYPE [--map SPEC]... [--log-level N] FILE
+//                                    run the verifier (see VerifyCommand.cpp)
 // "-" or no FILE reads standard input.
 #include "BenchCommand.h"
 #include "ConformanceRunner.h"
+#include "VerifyCommand.h"
 #include "Hex.h"
 #include "PluginEnvironment.h"
 #include "bpf/isa/Assembler.h"
@@ -43,7 +46,8 @@ int usage()
         "       bpfvm run FILE.data...\n"
         "       bpfvm conformance [--expect-reject] DIR|FILE...\n"
         "       bpfvm plugin [--program HEX] [--repeat N] [MEMORY_HEX]\n"
-        "       bpfvm bench [--native LIB.so] [--time-ms N] [--no-kernel] [--interp-runs N] OBJ...\n");
+        "       bpfvm bench [--native LIB.so] [--time-ms N] [--no-kernel] [--interp-runs N] OBJ...\n"
+        "       bpfvm verify --type TYPE [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES]... [--log-level N] FILE\n");
     return 2;
 }
 
@@ -306,5 +310,7 @@ int main(int argc, char** argv)
         return command_plugin(args);
     if (command == "bench")
         return bpfvm::command_bench(args);
+    if (command == "verify")
+        return bpfvm::command_verify(args);
     return usage();
 }
