@@ -150,6 +150,32 @@ TAP_FN unsigned long long bt_array_u64(struct bpf_map *map, unsigned key)
     return value;
 }
 
+/* Sets global variable `var` of the internal map `sec` (".rodata", ".data", ".bss") before the
+ * object is loaded, at the offset the section's BTF DATASEC gives it, the way bpftool's
+ * skeletons write skel->rodata->var; as a check. */
+TAP_FN int bt_set_global(struct bpf_object *obj, const char *sec, const char *var, const void *value, size_t size)
+{
+    struct bpf_map *map = bpf_object__find_map_by_name(obj, sec);
+    struct btf *btf = bpf_object__btf(obj);
+    size_t map_size = 0;
+    char *image = map ? (char *)bpf_map__initial_value(map, &map_size) : NULL;
+    int id = btf ? btf__find_by_name_kind(btf, sec, BTF_KIND_DATASEC) : -1;
+    if (image && id > 0) {
+        const struct btf_type *t = btf__type_by_id(btf, id);
+        const struct btf_var_secinfo *vs = btf_var_secinfos(t);
+        for (int i = 0; i < btf_vlen(t); i++, vs++) {
+            const struct btf_type *v = btf__type_by_id(btf, vs->type);
+            if (strcmp(btf__name_by_offset(btf, v->name_off), var) != 0)
+                continue;
+            if (vs->size != size || vs->offset + size > map_size)
+                break;
+            memcpy(image + vs->offset, value, size);
+            return tap_ok(1, "set %s in %s before load (offset %u)", var, sec, vs->offset);
+        }
+    }
+    return tap_ok(0, "set %s in %s before load", var, sec);
+}
+
 /* Mounts `type` at `dir` if nothing of that type is mounted there. Returns 1 if it is mounted
  * afterwards, 0 otherwise (with a reason in *why). */
 TAP_FN int bt_ensure_mount(const char *type, const char *dir, long magic, const char **why)

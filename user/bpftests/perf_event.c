@@ -49,7 +49,7 @@ int main(int argc, char **argv)
     if (!obj)
         return tap_done();
     __u32 tgid = (__u32)getpid();
-    bpf_map__set_initial_value(bt_map(obj, ".rodata"), &tgid, sizeof tgid);
+    bt_set_global(obj, ".rodata", "target_tgid", &tgid, sizeof tgid);
     if (bt_load(obj) != 0)
         return tap_done();
 

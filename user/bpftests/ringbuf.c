@@ -60,7 +60,7 @@ int main(int argc, char **argv)
     if (!obj)
         return tap_done();
     my_tgid = (__u32)getpid();
-    bpf_map__set_initial_value(bt_map(obj, ".rodata"), &my_tgid, sizeof my_tgid);
+    bt_set_global(obj, ".rodata", "target_tgid", &my_tgid, sizeof my_tgid);
     if (bt_load(obj) != 0)
         return tap_done();
     int bss_fd = bpf_map__fd(bt_map(obj, ".bss"));
