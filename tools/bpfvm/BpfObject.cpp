@@ -190,18 +190,22 @@ private:
 
 uint32_t program_type_of_section(std::string const& section)
 {
-    auto starts = [&](char const* prefix) { return section.rfind(prefix, 0) == 0; };
-    if (starts("socket"))
+    // A libbpf section name is the kind, alone or followed by "/" and an attach target.
+    auto is = [&](char const* kind) {
+        size_t length = std::strlen(kind);
+        return section.compare(0, length, kind) == 0 && (section.size() == length || section[length] == '/');
+    };
+    if (is("socket"))
         return BPF_PROG_TYPE_SOCKET_FILTER;
-    if (starts("xdp"))
+    if (is("xdp") || is("xdp.frags"))
         return BPF_PROG_TYPE_XDP;
-    if (starts("kprobe/") || starts("kretprobe/") || starts("uprobe") || starts("uretprobe") || section == "kprobe" || section == "kretprobe")
+    if (is("kprobe") || is("kretprobe") || is("uprobe") || is("uretprobe") || is("uprobe.s") || is("uretprobe.s"))
         return BPF_PROG_TYPE_KPROBE;
-    if (starts("tracepoint/") || starts("tp/"))
+    if (is("tracepoint") || is("tp"))
         return BPF_PROG_TYPE_TRACEPOINT;
-    if (starts("raw_tracepoint/") || starts("raw_tp/"))
+    if (is("raw_tracepoint") || is("raw_tp"))
         return BPF_PROG_TYPE_RAW_TRACEPOINT;
-    if (starts("perf_event"))
+    if (is("perf_event"))
         return BPF_PROG_TYPE_PERF_EVENT;
     return 0;
 }
@@ -222,6 +226,31 @@ std::vector<std::string> BpfObject::program_sections() const
         if (section.type == SHT_PROGBITS && (section.flags & SHF_EXECINSTR) && !section.data.empty())
             names.push_back(section.name);
     }
+    return names;
+}
+
+std::vector<BpfObject::ProgramSymbol> BpfObject::program_symbols() const
+{
+    auto sections = program_sections();
+    bool only_text = sections.size() == 1 && sections[0] == ".text";
+    std::vector<ProgramSymbol> programs;
+    for (auto const& symbol : m_symbols) {
+        if (symbol.type != STT_FUNC || symbol.bind != STB_GLOBAL || symbol.section >= m_sections.size())
+            continue;
+        auto const& section = m_sections[symbol.section];
+        if (!(section.flags & SHF_EXECINSTR) || (section.name == ".text" && !only_text))
+            continue;
+        programs.push_back({ symbol.section, symbol.name, symbol.value, symbol.size });
+    }
+    std::sort(programs.begin(), programs.end(), [](auto const& a, auto const& b) { return a.section != b.section ? a.section < b.section : a.offset < b.offset; });
+    return programs;
+}
+
+std::vector<std::string> BpfObject::program_names() const
+{
+    std::vector<std::string> names;
+    for (auto const& program : program_symbols())
+        names.push_back(m_sections[program.section].name + "/" + program.name);
     return names;
 }
 
@@ -246,8 +275,38 @@ bool BpfObject::parse_maps(std::string& error)
             m_map_symbols.emplace_back(symbol.section, symbol.value);
     }
     std::sort(m_map_symbols.begin(), m_map_symbols.end());
-    if (m_map_symbols.empty())
+    // Global data: one map per .data*, .rodata* and .bss section, after the declared maps.
+    auto add_data_maps = [&]() {
+        for (size_t i = 0; i < m_sections.size(); ++i) {
+            auto const& section = m_sections[i];
+            bool rodata = section.name.rfind(".rodata", 0) == 0;
+            bool data = section.name.rfind(".data", 0) == 0 && section.type == SHT_PROGBITS;
+            bool bss = section.name == ".bss";
+            if (!rodata && !data && !bss)
+                continue;
+            MapSpec spec;
+            spec.text = section.name;
+            spec.type = BPF_MAP_TYPE_ARRAY;
+            spec.key_size = 4;
+            spec.value_size = static_cast<uint32_t>(bss ? 0 : section.data.size());
+            if (bss)
+                spec.value_size = static_cast<uint32_t>(section.size);
+            spec.max_entries = 1;
+            spec.flags = BPF_F_MMAPABLE | (rodata ? BPF_F_RDONLY_PROG : 0);
+            spec.freeze = rodata;
+            if (!bss)
+                spec.data = section.data;
+            if (spec.value_size == 0)
+                continue;
+            m_data_sections.push_back(static_cast<int>(i));
+            m_data_maps.push_back(spec);
+        }
+    };
+    add_data_maps();
+    if (m_map_symbols.empty()) {
+        m_maps.insert(m_maps.end(), m_data_maps.begin(), m_data_maps.end());
         return true;
+    }
 
     Btf btf;
     int btf_index = section_index(".BTF");
@@ -322,6 +381,45 @@ bool BpfObject::parse_maps(std::string& error)
                             return false;
                         }
                         (field == "key" ? spec.key_size : spec.value_size) = static_cast<uint32_t>(*size);
+                    } else if (field == "values") {
+                        // __array(values, struct inner): ARRAY of PTR to the inner definition.
+                        if (spec.type != BPF_MAP_TYPE_ARRAY_OF_MAPS && spec.type != BPF_MAP_TYPE_HASH_OF_MAPS)
+                            continue; // prog arrays list their programs here
+                        auto const* array = btf.type(btf.resolve(member.b));
+                        auto const* ptr = array && array->kind == 3 ? btf.type(btf.resolve(array->array.type)) : nullptr;
+                        auto const* inner = ptr && ptr->kind == 2 ? btf.type(btf.resolve(ptr->size_or_type)) : nullptr;
+                        if (!inner || inner->kind != 4) {
+                            error = "map '" + symbol_name + "': bad values definition";
+                            return false;
+                        }
+                        auto inner_spec = std::make_shared<MapSpec>();
+                        inner_spec->text = symbol_name + ".inner";
+                        for (auto const& inner_member : inner->members) {
+                            std::string inner_field = btf.name(inner_member.a);
+                            if (inner_field == "key" || inner_field == "value") {
+                                auto const* inner_ptr = btf.type(btf.resolve(inner_member.b));
+                                auto size = inner_ptr && inner_ptr->kind == 2 ? btf.size_of(inner_ptr->size_or_type) : std::nullopt;
+                                if (size)
+                                    (inner_field == "key" ? inner_spec->key_size : inner_spec->value_size) = static_cast<uint32_t>(*size);
+                                continue;
+                            }
+                            auto value = btf.uint_member(inner_member.b);
+                            if (!value)
+                                continue;
+                            if (inner_field == "type")
+                                inner_spec->type = *value;
+                            else if (inner_field == "key_size")
+                                inner_spec->key_size = *value;
+                            else if (inner_field == "value_size")
+                                inner_spec->value_size = *value;
+                            else if (inner_field == "max_entries")
+                                inner_spec->max_entries = *value;
+                            else if (inner_field == "map_flags")
+                                inner_spec->flags = *value;
+                        }
+                        spec.inner = inner_spec;
+                    } else if (field == "pinning" || field == "map_extra" || field == "numa_node") {
+                        continue;
                     } else {
                         error = "map '" + symbol_name + "': unsupported field " + field;
                         return false;
@@ -335,64 +433,113 @@ bool BpfObject::parse_maps(std::string& error)
             error = "map '" + symbol_name + "': no BTF definition";
             return false;
         }
+        if (spec.type == BPF_MAP_TYPE_ARRAY_OF_MAPS || spec.type == BPF_MAP_TYPE_HASH_OF_MAPS || spec.type == BPF_MAP_TYPE_PROG_ARRAY
+            || spec.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY) {
+            if (!spec.key_size)
+                spec.key_size = 4;
+            if (!spec.value_size)
+                spec.value_size = 4;
+        }
+        if (spec.type == BPF_MAP_TYPE_PERF_EVENT_ARRAY && !spec.max_entries)
+            spec.max_entries = 64; // libbpf uses the number of possible CPUs
         m_maps.push_back(spec);
     }
+    m_maps.insert(m_maps.end(), m_data_maps.begin(), m_data_maps.end());
     return true;
 }
 
-std::optional<ObjectProgram> BpfObject::program(std::string const& wanted, std::string& error) const
+std::optional<ObjectProgram> BpfObject::program(std::string const& which, std::string& error) const
 {
-    auto sections = program_sections();
-    std::string name = wanted;
-    if (name.empty()) {
-        for (auto const& candidate : sections) {
-            if (candidate != ".text") {
-                name = candidate;
-                break;
-            }
+    auto programs = program_symbols();
+    ProgramSymbol const* chosen = nullptr;
+    for (auto const& candidate : programs) {
+        std::string const& section_name = m_sections[candidate.section].name;
+        if (which.empty() || which == candidate.name || which == section_name || which == section_name + "/" + candidate.name) {
+            chosen = &candidate;
+            break;
         }
-        if (name.empty() && !sections.empty())
-            name = sections.front();
     }
-    int index = section_index(name);
-    if (index < 0 || std::find(sections.begin(), sections.end(), name) == sections.end()) {
-        error = "no program section '" + name + "'";
+    if (!chosen) {
+        error = which.empty() ? "no programs in the object" : "no program '" + which + "'";
         return std::nullopt;
     }
+    int index = chosen->section;
+    std::string name = m_sections[index].name;
     ObjectProgram program;
     program.section = name;
+    program.name = chosen->name;
     program.prog_type = program_type_of_section(name);
     auto const& code = m_sections[index].data;
-    if (code.size() % 8) {
-        error = "section " + name + " is not whole instructions";
+    uint64_t size = chosen->size ? chosen->size : code.size() - chosen->offset;
+    if (name == ".text") {
+        // An object with only .text: the program is the whole section (its static functions
+        // follow it there), starting with the chosen function.
+        if (chosen->offset != 0) {
+            error = "function '" + chosen->name + "' is not at the start of .text";
+            return std::nullopt;
+        }
+        size = code.size();
+    }
+    if (chosen->offset % 8 || size % 8 || chosen->offset + size > code.size()) {
+        error = "program " + chosen->name + " is not whole instructions";
         return std::nullopt;
     }
-    program.instructions.resize(code.size() / 8);
-    std::memcpy(program.instructions.data(), code.data(), code.size());
+    program.instructions.resize(size / 8);
+    std::memcpy(program.instructions.data(), code.data() + chosen->offset, size);
+    uint64_t program_start = chosen->offset;
+    uint64_t program_end = chosen->offset + size;
 
-    int text = section_index(".text");
-    size_t text_base = 0;
-    bool text_appended = name == ".text";
-    auto append_text = [&]() -> bool {
-        if (text_appended)
-            return true;
-        if (text < 0) {
-            error = "call into .text, but there is no .text";
+    // Functions the program calls (or takes the address of) are appended after it, each once,
+    // as libbpf does; their own calls are resolved the same way.
+    struct Appended {
+        int section;
+        uint64_t offset;
+        uint64_t size;
+        size_t base;
+    };
+    std::vector<Appended> appended { { index, program_start, size, 0 } };
+    std::vector<size_t> pending;
+    auto function_at = [&](int section, uint64_t offset, uint64_t& start, uint64_t& length) -> bool {
+        for (auto const& symbol : m_symbols) {
+            if (symbol.type != STT_FUNC || static_cast<int>(symbol.section) != section)
+                continue;
+            uint64_t symbol_size = symbol.size ? symbol.size : m_sections[section].data.size() - symbol.value;
+            if (offset >= symbol.value && offset < symbol.value + symbol_size) {
+                start = symbol.value;
+                length = symbol_size;
+                return true;
+            }
+        }
+        return false;
+    };
+    // Program index of byte `offset` of `section`, appending its function if needed.
+    auto locate = [&](int section, uint64_t offset, int64_t& at) -> bool {
+        for (auto const& piece : appended) {
+            if (piece.section == section && offset >= piece.offset && offset < piece.offset + piece.size) {
+                at = static_cast<int64_t>(piece.base + (offset - piece.offset) / 8);
+                return true;
+            }
+        }
+        uint64_t start = 0, length = 0;
+        if (section < 0 || !function_at(section, offset, start, length) || start % 8 || length % 8
+            || start + length > m_sections[section].data.size()) {
+            error = "reference to code that is not a function (section " + (section >= 0 ? m_sections[section].name : std::string("?")) + ")";
             return false;
         }
-        text_base = program.instructions.size();
-        auto const& text_code = m_sections[text].data;
-        size_t count = text_code.size() / 8;
-        program.instructions.resize(text_base + count);
-        std::memcpy(program.instructions.data() + text_base, text_code.data(), count * 8);
-        text_appended = true;
+        size_t base = program.instructions.size();
+        program.instructions.resize(base + length / 8);
+        std::memcpy(program.instructions.data() + base, m_sections[section].data.data() + start, length);
+        appended.push_back({ section, start, length, base });
+        pending.push_back(appended.size() - 1);
+        at = static_cast<int64_t>(base + (offset - start) / 8);
         return true;
     };
 
-    // Applies the relocations of `target` whose code starts at `base` in the program.
-    auto relocate = [&](int target, size_t base) -> bool {
+    auto relocate = [&](size_t piece_index) -> bool {
+        Appended const piece = appended[piece_index];
+        std::vector<bool> relocated(piece.size / 8, false);
         for (auto const& section : m_sections) {
-            if (section.type != SHT_REL || static_cast<int>(section.info) != target)
+            if (section.type != SHT_REL || static_cast<int>(section.info) != piece.section)
                 continue;
             for (size_t at = 0; at + sizeof(Elf64_Rel) <= section.data.size(); at += sizeof(Elf64_Rel)) {
                 Elf64_Rel rel;
@@ -401,34 +548,28 @@ std::optional<ObjectProgram> BpfObject::program(std::string const& wanted, std::
                 uint32_t symbol_index = ELF64_R_SYM(rel.r_info);
                 if (type == r_bpf_64_abs64)
                     continue; // data relocations (BTF, .maps contents)
+                if (rel.r_offset < piece.offset || rel.r_offset >= piece.offset + piece.size)
+                    continue;
                 if (symbol_index >= m_symbols.size() || rel.r_offset % 8) {
-                    error = "bad relocation in " + m_sections[target].name;
+                    error = "bad relocation in " + m_sections[piece.section].name;
                     return false;
                 }
                 Symbol const& symbol = m_symbols[symbol_index];
-                size_t insn_index = base + rel.r_offset / 8;
-                if (insn_index >= program.instructions.size()) {
-                    error = "relocation outside the code";
-                    return false;
-                }
-                RawInstruction& insn = program.instructions[insn_index];
+                size_t insn_index = piece.base + (rel.r_offset - piece.offset) / 8;
+                relocated[(rel.r_offset - piece.offset) / 8] = true;
+                RawInstruction insn = program.instructions[insn_index];
                 std::string symbol_section = symbol.section < m_sections.size() ? m_sections[symbol.section].name : "";
                 if (insn.opcode == (bpf::isa::encoding::class_jmp | bpf::isa::encoding::jmp_call) && type == r_bpf_64_32) {
-                    if (static_cast<int>(symbol.section) != text) {
-                        error = "call to '" + symbol.name + "' outside .text";
+                    uint64_t target = symbol.type == STT_FUNC ? symbol.value : symbol.value + static_cast<uint64_t>((static_cast<int64_t>(insn.imm) + 1) * 8);
+                    int64_t callee = 0;
+                    if (!locate(symbol.section, target, callee))
                         return false;
-                    }
-                    if (!append_text())
-                        return false;
-                    int64_t callee = static_cast<int64_t>(text_base) + static_cast<int64_t>(symbol.value / 8) + insn.imm + 1;
-                    if (symbol.type == STT_FUNC)
-                        callee = static_cast<int64_t>(text_base) + static_cast<int64_t>(symbol.value / 8);
-                    insn.imm = static_cast<int32_t>(callee - static_cast<int64_t>(insn_index) - 1);
-                    insn.src = bpf::isa::encoding::call_pseudo;
+                    program.instructions[insn_index].imm = static_cast<int32_t>(callee - static_cast<int64_t>(insn_index) - 1);
+                    program.instructions[insn_index].src = bpf::isa::encoding::call_pseudo;
                     continue;
                 }
                 if (insn.opcode != bpf::isa::encoding::lddw_opcode || type != r_bpf_64_64) {
-                    error = "unsupported relocation type " + std::to_string(type) + " at " + m_sections[target].name;
+                    error = "unsupported relocation type " + std::to_string(type) + " at " + m_sections[piece.section].name;
                     return false;
                 }
                 if (symbol_section == "maps" || symbol_section == ".maps") {
@@ -438,29 +579,56 @@ std::optional<ObjectProgram> BpfObject::program(std::string const& wanted, std::
                         error = "reference to unknown map '" + symbol.name + "'";
                         return false;
                     }
-                    insn.src = bpf::isa::encoding::pseudo_map_fd;
-                    insn.imm = static_cast<int32_t>(found - m_map_symbols.begin());
+                    program.instructions[insn_index].src = bpf::isa::encoding::pseudo_map_fd;
+                    program.instructions[insn_index].imm = static_cast<int32_t>(found - m_map_symbols.begin());
                     continue;
                 }
-                if (static_cast<int>(symbol.section) == text) {
-                    if (!append_text())
+                if (symbol.section < m_sections.size() && (m_sections[symbol.section].flags & SHF_EXECINSTR)) {
+                    uint64_t target = symbol.type == STT_FUNC ? symbol.value : symbol.value + static_cast<uint64_t>(static_cast<int64_t>(insn.imm));
+                    int64_t callee = 0;
+                    if (!locate(symbol.section, target, callee))
                         return false;
-                    int64_t offset = symbol.type == STT_FUNC ? static_cast<int64_t>(symbol.value) : static_cast<int64_t>(symbol.value) + insn.imm;
-                    int64_t callee = static_cast<int64_t>(text_base) + offset / 8;
-                    insn.src = bpf::isa::encoding::pseudo_func;
-                    insn.imm = static_cast<int32_t>(callee - static_cast<int64_t>(insn_index) - 1);
+                    program.instructions[insn_index].src = bpf::isa::encoding::pseudo_func;
+                    program.instructions[insn_index].imm = static_cast<int32_t>(callee - static_cast<int64_t>(insn_index) - 1);
                     continue;
                 }
-                error = "reference to '" + symbol.name + "' in " + symbol_section + ": global data is not supported";
+                auto data = std::find(m_data_sections.begin(), m_data_sections.end(), static_cast<int>(symbol.section));
+                if (data != m_data_sections.end()) {
+                    size_t map_index = m_maps.size() - m_data_sections.size() + static_cast<size_t>(data - m_data_sections.begin());
+                    program.instructions[insn_index + 1].imm = static_cast<int32_t>(insn.imm + static_cast<int64_t>(symbol.value));
+                    program.instructions[insn_index].src = bpf::isa::encoding::pseudo_map_value;
+                    program.instructions[insn_index].imm = static_cast<int32_t>(map_index);
+                    continue;
+                }
+                error = "reference to '" + symbol.name + "' in unsupported section " + symbol_section;
                 return false;
             }
         }
+        // Calls LLVM resolved itself (static functions of one section) may leave the piece.
+        for (size_t k = 0; k < relocated.size(); ++k) {
+            RawInstruction insn = program.instructions[piece.base + k];
+            bool call = insn.opcode == (bpf::isa::encoding::class_jmp | bpf::isa::encoding::jmp_call) && insn.src == bpf::isa::encoding::call_pseudo;
+            bool func = insn.opcode == bpf::isa::encoding::lddw_opcode && insn.src == bpf::isa::encoding::pseudo_func;
+            if (relocated[k] || (!call && !func))
+                continue;
+            int64_t target_offset = static_cast<int64_t>(piece.offset + k * 8) + (static_cast<int64_t>(insn.imm) + 1) * 8;
+            if (target_offset >= static_cast<int64_t>(piece.offset) && target_offset < static_cast<int64_t>(piece.offset + piece.size))
+                continue;
+            int64_t callee = 0;
+            if (target_offset < 0 || !locate(piece.section, static_cast<uint64_t>(target_offset), callee))
+                return false;
+            program.instructions[piece.base + k].imm = static_cast<int32_t>(callee - static_cast<int64_t>(piece.base + k) - 1);
+        }
         return true;
     };
-    if (!relocate(index, 0))
+    if (!relocate(0))
         return std::nullopt;
-    if (text_appended && name != ".text" && !relocate(text, text_base))
-        return std::nullopt;
+    while (!pending.empty()) {
+        size_t next = pending.back();
+        pending.pop_back();
+        if (!relocate(next))
+            return std::nullopt;
+    }
     return program;
 }
 
@@ -492,6 +660,7 @@ std::optional<BpfObject> load_bpf_object(std::string const& path, std::string& e
         section.link = sh.sh_link;
         section.info = sh.sh_info;
         section.entsize = sh.sh_entsize;
+        section.size = sh.sh_size;
         if (sh.sh_type != SHT_NOBITS) {
             if (sh.sh_offset + sh.sh_size > image.size())
                 return fail("section outside the file");

@@ -152,13 +152,26 @@ char const* map_type_name(uint32_t type)
 bool MapSet::create(std::vector<MapSpec> const& specs, std::string& error)
 {
     for (auto const& spec : specs) {
+        RefPtr<bpf::Map> inner;
+        if (spec.inner) {
+            MapSet inner_set;
+            if (!inner_set.create({ *spec.inner }, error))
+                return false;
+            inner = inner_set.m_maps[0];
+            m_hidden.push_back(inner);
+        }
         bpf::MapAttributes attributes;
         attributes.map_type = spec.type;
         attributes.key_size = spec.key_size;
         attributes.value_size = spec.value_size;
         attributes.max_entries = spec.max_entries;
         attributes.map_flags = spec.flags;
-        auto created = bpf::create_map(attributes);
+        struct InnerResolver final : bpf::ObjectResolver {
+            RefPtr<bpf::Map> map;
+            ErrorOr<RefPtr<bpf::Map>> map_from_fd(u32) override { return map; }
+        } resolver;
+        resolver.map = inner;
+        auto created = bpf::create_map(attributes, inner ? &resolver : nullptr);
         if (created.is_error()) {
             error = "cannot create map '" + spec.text + "': " + errno_name(created.error().code());
             return false;
@@ -249,7 +262,7 @@ std::optional<LoadedProgram> load_program_file(std::string const& path_spec, std
     {
         std::ifstream probe(path, std::ios::binary);
         if (!probe) {
-            size_t colon = path_spec.rfind(':');
+            size_t colon = path_spec.find(':');
             if (colon != std::string::npos) {
                 path = path_spec.substr(0, colon);
                 section = path_spec.substr(colon + 1);

@@ -9,6 +9,7 @@
 #include "bpf/maps/Map.h"
 #include "bpf/verifier/Verifier.h"
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -24,6 +25,7 @@ struct MapSpec {
     bool freeze { false };
     std::vector<uint8_t> data; // initial value of key 0 (array maps)
     std::string text;          // as written
+    std::shared_ptr<MapSpec> inner; // maps of maps: the inner map template
 };
 
 // "TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAG,FLAG...]" with TYPE a name (array, hash,
@@ -43,6 +45,7 @@ public:
 
 private:
     std::vector<RefPtr<bpf::Map>> m_maps;
+    std::vector<RefPtr<bpf::Map>> m_hidden; // inner map templates
 };
 
 bool program_type_by_name(std::string const& name, uint32_t& type);

@@ -7,7 +7,8 @@
 // the --map list (map_fd(0) is the first --map). Prints the verifier log; the last line says
 // "accepted" (exit 0) or "rejected: ERRNO" (exit 1). Exit 2 for usage errors. --xlated prints
 // the instructions the kernel would run; --host also loads the program into the host Linux
-// kernel (root, bpf() available) and prints Linux's log and verdict after ours.
+// kernel (root, bpf() available) and prints Linux's log and verdict after ours. --list prints
+// the programs of an ELF object ("section/function", usable as FILE:section/function).
 #include "VerifyCommand.h"
 #include "BpfObject.h"
 #include "HostVerifier.h"
@@ -40,7 +41,7 @@ int command_verify(std::vector<std::string> const& args)
 {
     std::string type_name, path;
     std::vector<MapSpec> maps;
-    bool have_maps = false, have_level = false, have_license = false, xlated = false, compare_host = false;
+    bool have_maps = false, have_level = false, have_license = false, xlated = false, compare_host = false, list_programs = false;
     VerifyOptions options;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string const& arg = args[i];
@@ -83,6 +84,8 @@ int command_verify(std::vector<std::string> const& args)
             xlated = true;
         } else if (arg == "--host") {
             compare_host = true;
+        } else if (arg == "--list") {
+            list_programs = true;
         } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
             return usage();
         } else {
@@ -91,6 +94,17 @@ int command_verify(std::vector<std::string> const& args)
     }
     if (path.empty())
         return usage();
+    if (list_programs) {
+        std::string error;
+        auto object = load_bpf_object(path, error);
+        if (!object) {
+            std::fprintf(stderr, "bpfvm verify: %s\n", error.c_str());
+            return 2;
+        }
+        for (auto const& name : object->program_names())
+            std::printf("%s\n", name.c_str());
+        return 0;
+    }
 
     std::vector<bpf::isa::RawInstruction> program;
     uint32_t case_type = 0;
@@ -126,7 +140,7 @@ int command_verify(std::vector<std::string> const& args)
         }
         program = loaded->instructions;
         if (!loaded->section.empty()) {
-            std::string object_path = path.substr(0, path.rfind(':') == std::string::npos || std::ifstream(path) ? path.size() : path.rfind(':'));
+            std::string object_path = std::ifstream(path) ? path : path.substr(0, path.find(':'));
             auto object = load_bpf_object(object_path, error);
             if (object) {
                 case_type = program_type_of_section(loaded->section);

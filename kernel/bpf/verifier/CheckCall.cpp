@@ -285,8 +285,8 @@ ErrorOr<void> VerifierEnv::check_func_arg(u32 arg, u32 arg_type, HelperProto con
     case ARG_PTR_TO_STACK:
         break;
     case ARG_PTR_TO_CONST_STR: {
-        Map const& map = *reg.map;
-        if (!((map.flags() & BPF_F_RDONLY_PROG) && map.is_frozen()))
+        MapDescriptor const& map = *reg.map;
+        if (!((map.flags() & BPF_F_RDONLY_PROG) && map.is_frozen() && map.object()))
             return reject(EACCES, "R%u does not point to a readonly map'\n", regno);
         if (!reg.var_off.is_const())
             return reject(EACCES, "R%u is not a constant address'\n", regno);
@@ -294,7 +294,7 @@ ErrorOr<void> VerifierEnv::check_func_arg(u32 arg, u32 arg_type, HelperProto con
             return reject(EACCES, "no direct value access support for this map type\n");
         TRY(check_map_access(regno, reg.off, map.value_size() - static_cast<u32>(reg.off), false, map.value_size(), "value"));
         u64 map_off = static_cast<u64>(reg.off) + reg.var_off.value;
-        char const* text = reinterpret_cast<char const*>(static_cast<ArrayMap const&>(map).element(0)) + map_off;
+        char const* text = reinterpret_cast<char const*>(static_cast<ArrayMap const&>(*map.object()).element(0)) + map_off;
         bool terminated = false;
         for (u64 i = 0; i < map.value_size() - map_off && !terminated; ++i)
             terminated = text[i] == '\0';
@@ -311,7 +311,7 @@ ErrorOr<void> VerifierEnv::check_func_arg(u32 arg, u32 arg_type, HelperProto con
     return {};
 }
 
-ErrorOr<void> VerifierEnv::check_map_func_compatibility(Map const* map, u32 func_id)
+ErrorOr<void> VerifierEnv::check_map_func_compatibility(MapDescriptor const* map, u32 func_id)
 {
     if (!map)
         return {};
@@ -433,9 +433,9 @@ ErrorOr<void> VerifierEnv::check_helper_call(Instruction const& insn)
         if (data_len.var_off.value % 8)
             return Error(EINVAL);
         u32 num_args = static_cast<u32>(data_len.var_off.value / 8);
-        Map const& map = *fmt.map;
+        MapDescriptor const& map = *fmt.map;
         u64 map_off = static_cast<u64>(fmt.off) + fmt.var_off.value;
-        char const* text = reinterpret_cast<char const*>(static_cast<ArrayMap const&>(map).element(0)) + map_off;
+        char const* text = reinterpret_cast<char const*>(static_cast<ArrayMap const&>(*map.object()).element(0)) + map_off;
         u64 zeros[max_bprintf_args] {};
         if (num_args > max_bprintf_args || bprintf(text, static_cast<u32>(map.value_size() - map_off), zeros, num_args, nullptr, 0) == -EINVAL)
             return reject(EINVAL, "Invalid format string\n");
@@ -539,8 +539,8 @@ ErrorOr<void> VerifierEnv::check_helper_call(Instruction const& insn)
     case RET_PTR_TO_MAP_VALUE: {
         if (!meta.map)
             return reject(EFAULT, "verifier bug: unexpected null map_ptr\n");
-        if (meta.map->type() == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta.map->type() == BPF_MAP_TYPE_HASH_OF_MAPS)
-            return reject(EINVAL, "lookups in maps of maps are not supported by this kernel's verifier\n");
+        if ((meta.map->type() == BPF_MAP_TYPE_ARRAY_OF_MAPS || meta.map->type() == BPF_MAP_TYPE_HASH_OF_MAPS) && !meta.map->inner())
+            return reject(EFAULT, "verifier bug: map of maps without an inner map template\n");
         u8 flags = (ret & PTR_MAYBE_NULL) ? reg_flag_maybe_null : 0;
         u32 type = meta.map->type();
         if (func_id == BPF_FUNC_map_lookup_elem && (type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY) && meta.const_map_key >= 0
@@ -676,7 +676,53 @@ ErrorOr<void> VerifierEnv::prepare_func_exit()
     }
     m_cur->frames[m_cur->curframe].reset();
     --m_cur->curframe;
+    if (callback)
+        widen_changed_scalars(callsite);
     return {};
+}
+
+// After a callback returns to its call site, scalars that changed since the previous visit of
+// the call site (an ancestor state still being explored) become unknown, so that repeated
+// callback invocations reach a fixpoint instead of walking every iteration (Linux's
+// widen_imprecise_scalars). Widening only loses information: it cannot make a program pass
+// that would otherwise fail.
+void VerifierEnv::widen_changed_scalars(u32 callsite)
+{
+    VerifierState* previous = nullptr;
+    auto& list = m_explored[callsite];
+    for (usize i = list.size(); i-- > 0;) {
+        VerifierState& candidate = *list[i].state;
+        if (!candidate.branches || candidate.curframe != m_cur->curframe)
+            continue;
+        bool same = true;
+        for (u32 f = 0; f <= m_cur->curframe && same; ++f)
+            same = candidate.frames[f]->callsite == m_cur->frames[f]->callsite;
+        if (same) {
+            previous = &candidate;
+            break;
+        }
+    }
+    if (!previous)
+        return;
+    auto widen = [](RegisterState const& old, RegisterState& cur) {
+        if (old.type != RegType::Scalar || cur.type != RegType::Scalar)
+            return;
+        if (old.var_off == cur.var_off && old.smin == cur.smin && old.smax == cur.smax && old.umin == cur.umin && old.umax == cur.umax
+            && old.s32_min == cur.s32_min && old.s32_max == cur.s32_max && old.u32_min == cur.u32_min && old.u32_max == cur.u32_max)
+            return;
+        cur = RegisterState::unknown_scalar();
+    };
+    for (u32 f = 0; f <= m_cur->curframe; ++f) {
+        FrameState const& old = *previous->frames[f];
+        FrameState& cur = *m_cur->frames[f];
+        for (u32 r = 0; r < register_count; ++r)
+            widen(old.regs[r], cur.regs[r]);
+        usize slots = min(old.stack.size(), cur.stack.size());
+        for (usize s = 0; s < slots; ++s) {
+            if (old.stack[s].is_spill() && cur.stack[s].is_spill())
+                widen(old.stack[s].spilled, cur.stack[s].spilled);
+        }
+    }
 }
 
 ErrorOr<void> VerifierEnv::check_return_code()

@@ -499,6 +499,11 @@ ErrorOr<void> VerifierEnv::mark_ptr_or_null_regs(VerifierState& state, u32 regno
         } else {
             r.flags &= static_cast<u8>(~reg_flag_maybe_null);
             r.id = 0;
+            if (r.type == RegType::PtrToMapValue && r.map && r.map->inner()) {
+                // A lookup in a map of maps yields the inner map.
+                r.type = RegType::ConstPtrToMap;
+                r.map = r.map->inner();
+            }
         }
     });
     return {};

@@ -35,7 +35,7 @@ u32 access_bytes(Op op)
     }
 }
 
-bool map_rdonly_frozen(Map const& map) { return (map.flags() & BPF_F_RDONLY_PROG) && map.is_frozen(); }
+bool map_rdonly_frozen(MapDescriptor const& map) { return (map.flags() & BPF_F_RDONLY_PROG) && map.is_frozen() && map.object(); }
 
 }
 
@@ -274,7 +274,7 @@ ErrorOr<void> VerifierEnv::check_mem_access(u32 regno, i32 off, u32 size, Access
     case RegType::PtrToMapValue: {
         if (reg.maybe_null())
             return reject(EACCES, "R%u invalid mem access '%s'\n", regno, reg_type_name(reg.type, reg.flags));
-        Map const& map = *reg.map;
+        MapDescriptor const& map = *reg.map;
         if (type == AccessType::Write && value_regno >= 0 && is_pointer_value(r[value_regno]))
             return reject(EACCES, "R%d leaks addr into map\n", value_regno);
         if (type == AccessType::Write && (map.flags() & BPF_F_RDONLY_PROG))
@@ -286,7 +286,7 @@ ErrorOr<void> VerifierEnv::check_mem_access(u32 regno, i32 off, u32 size, Access
             if (reg.var_off.is_const() && map_rdonly_frozen(map) && map.type() == BPF_MAP_TYPE_ARRAY && map.max_entries() == 1) {
                 // A frozen read-only map: the program reads constants (bpf_map_direct_read).
                 u64 map_off = static_cast<u64>(off) + reg.var_off.value;
-                u8 const* base = static_cast<ArrayMap const&>(map).element(0) + map_off;
+                u8 const* base = static_cast<ArrayMap const&>(*map.object()).element(0) + map_off;
                 u64 value = 0;
                 memcpy(&value, base, size);
                 if (is_ldsx) {
@@ -374,14 +374,14 @@ ErrorOr<void> VerifierEnv::check_ld_imm64(Instruction const& insn)
     case isa::encoding::pseudo_map_idx: {
         InsnAux const& aux = m_aux[m_insn_idx];
         dst = RegisterState::pointer(RegType::ConstPtrToMap);
-        dst.map = m_used_maps[static_cast<u32>(aux.map_index)].ptr();
+        dst.map = m_map_descriptors[static_cast<u32>(aux.map_index)].ptr();
         return {};
     }
     case isa::encoding::pseudo_map_value:
     case isa::encoding::pseudo_map_idx_value: {
         InsnAux const& aux = m_aux[m_insn_idx];
         dst = RegisterState::pointer(RegType::PtrToMapValue);
-        dst.map = m_used_maps[static_cast<u32>(aux.map_index)].ptr();
+        dst.map = m_map_descriptors[static_cast<u32>(aux.map_index)].ptr();
         dst.off = m_raw[m_insn_idx + 1].imm;
         return {};
     }

@@ -95,6 +95,13 @@ ErrorOr<void> VerifierEnv::resolve_map_references()
             if (m_used_maps.size() >= max_used_maps)
                 return reject(E2BIG, "The total number of maps per program has reached the limit of %u\n", max_used_maps);
             index = static_cast<i32>(m_used_maps.size());
+            auto descriptor = TRY(try_make<MapDescriptor>(map.ptr()));
+            if (InnerMapTemplate const* inner = map->inner_map_template()) {
+                auto inner_descriptor = TRY(try_make<MapDescriptor>(*inner));
+                descriptor->set_inner(inner_descriptor.ptr());
+                TRY(m_inner_descriptors.try_append(move(inner_descriptor)));
+            }
+            TRY(m_map_descriptors.try_append(move(descriptor)));
             TRY(m_used_maps.try_append(move(map)));
         }
         Map* object = m_used_maps[static_cast<u32>(index)].ptr();

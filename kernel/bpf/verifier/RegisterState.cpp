@@ -2,7 +2,7 @@
 // reg_bounds_sync() family in kernel/bpf/verifier.c; each step only ever intersects facts that
 // hold for every concrete value, so it can tighten but never exclude a possible value.
 #include "bpf/verifier/RegisterState.h"
-#include "bpf/maps/Map.h"
+#include "bpf/verifier/MapDescriptor.h"
 
 namespace bpf::verifier {
 

@@ -19,11 +19,9 @@
 #include "bpf/verifier/Tnum.h"
 #include "klib/String.h"
 
-namespace bpf {
-class Map;
-}
-
 namespace bpf::verifier {
+
+class MapDescriptor;
 
 enum class RegType : u8 {
     NotInit,
@@ -58,7 +56,7 @@ struct RegisterState {
     u8 flags { 0 };
     u8 frameno { 0 };  // PtrToStack: the frame it points into
     i32 off { 0 };     // pointers: fixed offset; linked scalars: the constant delta
-    Map const* map { nullptr }; // ConstPtrToMap, PtrToMapValue, PtrToMapKey
+    MapDescriptor const* map { nullptr }; // ConstPtrToMap, PtrToMapValue, PtrToMapKey
     i32 range { 0 };   // packet: verified bytes after the pointer; PtrToMem: size; PtrToFunc: subprogram
     u32 id { 0 };
     u32 ref_obj_id { 0 };

@@ -20,6 +20,7 @@
 #include "bpf/isa/Instruction.h"
 #include "bpf/maps/Map.h"
 #include "bpf/verifier/Liveness.h"
+#include "bpf/verifier/MapDescriptor.h"
 #include "bpf/verifier/ProgramType.h"
 #include "bpf/verifier/Verifier.h"
 #include "bpf/verifier/VerifierState.h"
@@ -95,7 +96,7 @@ enum class StepResult : u8 {
 
 // Data a helper call collects while its arguments are checked (Linux's bpf_call_arg_meta).
 struct CallArgMeta {
-    Map const* map { nullptr };
+    MapDescriptor const* map { nullptr };
     i64 const_map_key { -1 };
     bool raw_mode { false };
     u32 raw_regno { 0 };
@@ -128,6 +129,8 @@ public:
     Vector<SubprogInfo> m_subprogs;
     Liveness m_liveness;
     Vector<RefPtr<Map>> m_used_maps;
+    Vector<OwnPtr<MapDescriptor>> m_map_descriptors; // [i] describes m_used_maps[i]
+    Vector<OwnPtr<MapDescriptor>> m_inner_descriptors;
 
     // walk state
     OwnPtr<VerifierState> m_cur;
@@ -224,11 +227,12 @@ public:
     ErrorOr<void> check_func_arg(u32 arg, u32 arg_type, HelperProto const& proto, CallArgMeta& meta);
     ErrorOr<void> check_helper_mem_access(u32 regno, i64 access_size, AccessType type, bool zero_size_allowed, CallArgMeta* meta);
     ErrorOr<void> check_mem_size_reg(u32 regno, bool zero_size_allowed, AccessType type, CallArgMeta& meta);
-    ErrorOr<void> check_map_func_compatibility(Map const* map, u32 func_id);
+    ErrorOr<void> check_map_func_compatibility(MapDescriptor const* map, u32 func_id);
     ErrorOr<void> check_subprog_call(isa::Instruction const& insn);
     ErrorOr<void> setup_callee_frame(VerifierState& state, u32 subprog, u32 callsite);
     ErrorOr<StepResult> check_exit();
     ErrorOr<void> prepare_func_exit();
+    void widen_changed_scalars(u32 callsite);
     ErrorOr<void> check_return_code();
     ErrorOr<void> check_reference_leak(char const* where);
     void clear_caller_saved_regs();
