@@ -47,7 +47,9 @@ public:
     virtual ErrorOr<String> absolute_path(OpenFileDescription const&) const;
     // Extra lines for /proc/<pid>/fdinfo/<fd> after pos/flags/mnt_id/ino.
     virtual ErrorOr<void> fdinfo(OpenFileDescription const&, StringBuilder&) const { return {}; }
-    // Called when a description of this file goes away (its last reference dropped).
+    // Called once for every description made for this file (right after it is created) and,
+    // balancing it, when that description goes away (its last reference dropped).
+    virtual void opened(OpenFileDescription&) { }
     virtual void close(OpenFileDescription&) { }
     // Page provider for device-backed shared mappings (perf/BPF ring buffers, array maps).
     // Regular files return ENODEV too: the memory manager reads them through read_at.

@@ -21,7 +21,9 @@ OpenFileDescription::OpenFileDescription(RefPtr<File> file, u32 flags, RefPtr<Cu
 ErrorOr<RefPtr<OpenFileDescription>> OpenFileDescription::try_create(RefPtr<File> file, u32 flags, RefPtr<Custody> custody)
 {
     VERIFY(file);
-    return adopt_ref_or_enomem(new (std::nothrow) OpenFileDescription(move(file), flags, move(custody)));
+    auto description = TRY(adopt_ref_or_enomem(new (std::nothrow) OpenFileDescription(move(file), flags, move(custody))));
+    description->m_file->opened(*description);
+    return description;
 }
 
 OpenFileDescription::~OpenFileDescription()

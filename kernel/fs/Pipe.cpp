@@ -76,6 +76,17 @@ public:
         SpinlockGuard guard(m_lock);
         return m_used;
     }
+    void end_opened(bool write_end)
+    {
+        {
+            SpinlockGuard guard(m_lock);
+            if (write_end)
+                ++m_writers;
+            else
+                ++m_readers;
+        }
+        changed();
+    }
     void end_closed(bool write_end)
     {
         {
@@ -138,8 +149,9 @@ private:
     usize m_head { 0 };
     usize m_used { 0 };
     u64 m_read_sequence { 0 };
-    u32 m_readers { 1 };
-    u32 m_writers { 1 };
+    // Descriptions of each end (pipe2 makes one of each; /proc/<pid>/fd/N reopens add more).
+    u32 m_readers { 0 };
+    u32 m_writers { 0 };
     bool m_had_writer { true };
     WaitQueue m_queue;
     PipeEnd* m_read_end { nullptr };
@@ -199,7 +211,9 @@ public:
         TRY(builder.try_appendf("pipe:[%llu]", static_cast<unsigned long long>(m_pipe->ino())));
         return builder.try_to_string();
     }
+    void opened(OpenFileDescription&) override { m_pipe->end_opened(m_is_write_end); }
     void close(OpenFileDescription&) override { m_pipe->end_closed(m_is_write_end); }
+    bool is_write_end() const { return m_is_write_end; }
     bool is_pipe() const override { return true; }
     StringView class_name() const override { return "Pipe"; }
 

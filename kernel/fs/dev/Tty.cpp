@@ -17,6 +17,9 @@ namespace {
 constexpr int sigint = 2, sigquit = 3, sigtstp = 20;
 constexpr usize input_capacity = 4096; // N_TTY_BUF_SIZE
 constexpr usize max_lines = 256;
+// console_write() already turns "\n" into "\r\n" (for kprintf); the terminal's ONLCR must not
+// add a second carriage return. (With OPOST or ONLCR off, "\n" still gets its "\r".)
+constexpr bool console_adds_carriage_return = true;
 
 struct WindowSize {
     u16 rows, columns, xpixel, ypixel;
@@ -90,7 +93,7 @@ private:
     // Output helpers (echo runs in interrupt context; console_write is safe there).
     void output_char(u8 c)
     {
-        if ((m_termios.c_oflag & OPOST) && (m_termios.c_oflag & ONLCR) && c == '\n') {
+        if (!console_adds_carriage_return && (m_termios.c_oflag & OPOST) && (m_termios.c_oflag & ONLCR) && c == '\n') {
             console_write("\r\n", 2);
             return;
         }
@@ -409,7 +412,7 @@ ErrorOr<usize> Terminal::write(UserBuffer const& buffer, usize size)
     bool onlcr;
     {
         SpinlockGuard guard(m_lock);
-        onlcr = (m_termios.c_oflag & OPOST) && (m_termios.c_oflag & ONLCR);
+        onlcr = !console_adds_carriage_return && (m_termios.c_oflag & OPOST) && (m_termios.c_oflag & ONLCR);
     }
     while (done < size) {
         usize n = klib::min<usize>(sizeof(in), size - done);

@@ -286,7 +286,7 @@ ErrorOr<RefPtr<PseudoFS>> procfs_create()
     TRY(fs->register_file("sys/kernel/version", generate_kernel_version));
     TRY(fs->register_file("sys/kernel/pid_max", generate_pid_max));
     TRY(fs->register_file("sys/kernel/perf_event_paranoid", generate_integer<perf_event_paranoid>,
-        write_integer<perf_event_paranoid, -1, 4>));
+        write_integer<perf_event_paranoid, INT32_MIN, INT32_MAX>));
     TRY(fs->register_file("sys/kernel/unprivileged_bpf_disabled", generate_integer<unprivileged_bpf_disabled>,
         write_unprivileged_bpf_disabled));
     TRY(fs->register_file("sys/kernel/kptr_restrict", generate_integer<kptr_restrict>, write_integer<kptr_restrict, 0, 2>));

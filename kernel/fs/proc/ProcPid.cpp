@@ -365,6 +365,32 @@ private:
     PidLinkKind m_kind;
 };
 
+// What /proc/<pid>/fd/N leads to when the description was not opened by path (pipes,
+// anonymous-inode files): stat shows the File's metadata; opening it makes a new description
+// of the same File for pipes, like Linux, and ENXIO for anonymous-inode files.
+class DescriptionInode final : public PseudoInode {
+public:
+    DescriptionInode(PseudoFS& fs, RefPtr<File> file, InodeMetadata const& md)
+        : PseudoInode(fs, md.ino, md.mode, md.uid, md.gid)
+        , m_file(move(file))
+    {
+    }
+    InodeMetadata metadata() const override
+    {
+        auto md = m_file->metadata();
+        return md.is_error() ? PseudoInode::metadata() : md.release_value();
+    }
+    ErrorOr<RefPtr<File>> open(u32) override
+    {
+        if (!m_file->is_pipe())
+            return Error(ENXIO);
+        return m_file;
+    }
+
+private:
+    RefPtr<File> m_file;
+};
+
 class ProcFdLinkInode final : public GeneratedSymlinkInode {
 public:
     ProcFdLinkInode(PseudoFS& fs, i32 pid, int fd, OpenFileDescription& description, u32 uid, u32 gid)
@@ -391,7 +417,12 @@ public:
         auto d = TRY(description());
         if (auto* custody = d->custody())
             return RefPtr<Custody>(custody);
-        return Error(ENXIO); // pipes and anonymous files cannot be reopened by path here
+        auto md = TRY(d->file().metadata());
+        auto& fs = static_cast<PseudoFS&>(this->fs());
+        auto inode = TRY(adopt_ref_or_enomem(new (std::nothrow) DescriptionInode(fs, d->file_ref(), md)));
+        auto name = TRY(d->absolute_path());
+        auto root = vfs_root_custody();
+        return Custody::try_create(root, name.view(), RefPtr<Inode>(move(inode)));
     }
     ErrorOr<String> readlink() override
     {
