@@ -4,7 +4,8 @@
 #include "fs/InodeFile.h"
 
 ErrorOr<RefPtr<Inode>> Inode::lookup(StringView) { return Error(ENOTDIR); }
-ErrorOr<RefPtr<Inode>> Inode::create(StringView, u32, FsCredentials const&) { return Error(is_directory() ? EPERM : ENOTDIR); }
+// Linux: a directory without ->create refuses O_CREAT with EACCES, the others with EPERM.
+ErrorOr<RefPtr<Inode>> Inode::create(StringView, u32, FsCredentials const&) { return Error(is_directory() ? EACCES : ENOTDIR); }
 ErrorOr<RefPtr<Inode>> Inode::mkdir(StringView, u32, FsCredentials const&) { return Error(is_directory() ? EPERM : ENOTDIR); }
 ErrorOr<RefPtr<Inode>> Inode::symlink(StringView, StringView, FsCredentials const&) { return Error(is_directory() ? EPERM : ENOTDIR); }
 ErrorOr<RefPtr<Inode>> Inode::mknod(StringView, u32, u64, FsCredentials const&) { return Error(is_directory() ? EPERM : ENOTDIR); }

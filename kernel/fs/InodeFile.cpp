@@ -20,11 +20,11 @@ ErrorOr<usize> InodeFile::read(OpenFileDescription&, u64 offset, UserBuffer cons
 
 ErrorOr<usize> InodeFile::write(OpenFileDescription& description, u64 offset, UserBuffer const& buffer, usize size)
 {
+    // O_APPEND: every write (pwrite too, like Linux) goes to the end of the file; write()
+    // then moves the description's offset to the new end.
     if (description.is_append()) {
         u64 written_at = 0;
-        usize written = TRY(m_inode->append(buffer, size, written_at));
-        description.set_offset(written_at + written);
-        return written;
+        return m_inode->append(buffer, size, written_at);
     }
     return m_inode->write_at(offset, buffer, size);
 }

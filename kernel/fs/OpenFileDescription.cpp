@@ -86,10 +86,15 @@ ErrorOr<usize> OpenFileDescription::write(UserBuffer const& buffer, usize size)
         return m_file->write(*this, 0, buffer, size);
     u64 start = offset();
     usize count = TRY(m_file->write(*this, start, buffer, size));
-    if (!is_append()) {
-        SpinlockGuard guard(m_lock);
-        m_offset = start + count;
+    u64 end = start + count;
+    if (is_append()) {
+        // The File wrote at its end; the offset follows (Linux: f_pos = the new size).
+        auto size_now = m_file->seek_end_size();
+        if (!size_now.is_error())
+            end = size_now.value();
     }
+    SpinlockGuard guard(m_lock);
+    m_offset = end;
     return count;
 }
 

@@ -45,7 +45,7 @@ public:
     void set_offset(u64);
 
     // read/write at the description's offset (advancing it). With O_APPEND the File places
-    // the data at the end and sets the offset itself.
+    // the data at its end and the offset moves to the new end.
     ErrorOr<usize> read(UserBuffer const&, usize size);
     ErrorOr<usize> write(UserBuffer const&, usize size);
     // pread/pwrite: ESPIPE on non-seekable files; the offset is left alone.
