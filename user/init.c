@@ -30,6 +30,9 @@ static void ensure_console_fds(void)
     }
 }
 
+/* `-q` (kernel command line `-- -q`) silences the progress messages; errors still print. */
+static int quiet;
+
 static void say(const char *msg)
 {
     size_t len = strlen(msg);
@@ -42,10 +45,14 @@ static void say(const char *msg)
     }
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "-q") == 0)
+            quiet = 1;
     ensure_console_fds();
-    say("ext-ebpf init: starting\n");
+    if (!quiet)
+        say("ext-ebpf init: starting\n");
 
     int autorun = faccessat(AT_FDCWD, AUTORUN, F_OK, 0) == 0;
     char *argv_script[] = {SHELL, AUTORUN, NULL};
@@ -53,7 +60,8 @@ int main(void)
     char **args = autorun ? argv_script : argv_interactive;
     char *envp[] = {"PATH=/bin:/usr/bin", "HOME=/root", "TERM=vt100", NULL};
     if (autorun)
-        say("ext-ebpf init: running " SHELL " " AUTORUN "\n");
+        if (!quiet)
+            say("ext-ebpf init: running " SHELL " " AUTORUN "\n");
 
     pid_t shell = fork();
     if (shell < 0) {
@@ -89,6 +97,7 @@ int main(void)
     }
     char msg[64];
     snprintf(msg, sizeof msg, "ext-ebpf init: shell exited with status %d\n", code);
-    say(msg);
+    if (!quiet)
+        say(msg);
     return code;
 }

@@ -35,14 +35,15 @@ ensure_packages() {
 ensure_build() {
     if [ ! -f "$BUILD_DIR/build.ninja" ]; then
         log "configuring $BUILD_DIR"
-        meson setup "$BUILD_DIR" "$EXT_ROOT" >/tmp/ext-ebpf-meson.log 2>&1 || {
-            cat /tmp/ext-ebpf-meson.log >&2
+        mkdir -p "$BUILD_DIR"
+        meson setup "$BUILD_DIR" "$EXT_ROOT" >"$BUILD_DIR/.meson-setup.log" 2>&1 || {
+            cat "$BUILD_DIR/.meson-setup.log" >&2
             return 1
         }
     fi
     log "building"
-    ninja -C "$BUILD_DIR" >/tmp/ext-ebpf-ninja.log 2>&1 || {
-        grep -E "error|FAILED" -A5 /tmp/ext-ebpf-ninja.log | head -60 >&2
+    ninja -C "$BUILD_DIR" >"$BUILD_DIR/.ninja-output.log" 2>&1 || {
+        grep -E "error|FAILED" -A5 "$BUILD_DIR/.ninja-output.log" | head -60 >&2
         return 1
     }
 }
