@@ -63,7 +63,9 @@ enum class FileAccess : u8 { FromMapFlags, ReadWrite, ReadOnly, WriteOnly };
 
 // Resolves fds that user space stores into fd maps (and inner_map_fd at create time).
 // The syscall layer implements it over the caller's fd table; tests implement it directly.
-// Each method returns a new reference or EBADF (not an object of that kind) like Linux.
+// Each method returns a new reference or Linux's error: map_from_fd and program_from_fd give
+// EBADF for a closed fd and EINVAL for an open fd of another kind (__bpf_map_get,
+// __bpf_prog_get); perf_event_from_fd gives EBADF for both (perf_event_get).
 class ObjectResolver {
 public:
     virtual ~ObjectResolver() = default;
