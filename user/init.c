@@ -59,9 +59,11 @@ int main(int argc, char **argv)
     char *argv_interactive[] = {SHELL, NULL};
     char **args = autorun ? argv_script : argv_interactive;
     char *envp[] = {"PATH=/bin:/usr/bin", "HOME=/root", "TERM=vt100", NULL};
-    if (autorun)
-        if (!quiet)
-            say("ext-ebpf init: running " SHELL " " AUTORUN "\n");
+    if (autorun && !quiet)
+        say("ext-ebpf init: running " SHELL " " AUTORUN "\n");
+    if (!autorun && faccessat(AT_FDCWD, "/bin/bpfdemo", X_OK, 0) == 0)
+        say("\nWelcome to ext-ebpf. Try `bpfdemo` for a live libbpf demo (libbpf 1.1.2 loads a\n"
+            "clang-built XDP program and runs it), `ls /bpftests` for the libbpf tests, `exit` to power off.\n\n");
 
     pid_t shell = fork();
     if (shell < 0) {
