@@ -22,6 +22,9 @@
 ErrorOr<void> vfs_initialize();
 ErrorOr<void> unpack_initramfs(ReadonlyBytes archive);
 
+// The bpf()/perf layer (kernel/bpf/syscall), when it is part of the image.
+__attribute__((weak)) void bpf_subsystem_initialize();
+
 void parse_multiboot(u64 info_phys);
 void physical_memory_initialize();
 void physical_memory_release_boot_modules();
@@ -83,6 +86,8 @@ extern "C" [[noreturn]] void kernel_main64(u64 multiboot_info)
     if (auto result = vfs_initialize(); result.is_error())
         panic("cannot initialise the file systems (errno %d)", result.error().code());
     unpack_boot_modules();
+    if (bpf_subsystem_initialize)
+        bpf_subsystem_initialize();
     serial_enable_receive_interrupt();
     start_init();
     arch::enable_interrupts();
