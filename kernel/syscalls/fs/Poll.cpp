@@ -127,7 +127,18 @@ ErrorOr<u64> sys_ppoll(u64 user_fds, u64 nfds, u64 user_timeout, u64 user_sigmas
     }
     ScopedSignalMask mask;
     TRY(mask.install(user_sigmask, sigset_size));
+    u64 started = clock_monotonic_ns();
     auto result = do_poll(user_fds, nfds, has_timeout, timeout_ns);
     mask.finish(result.is_error() && (result.error().code() == EINTR || result.error().code() == ERESTARTSYS));
+    if (has_timeout && timeout_ns) {
+        // Like Linux, ppoll stores the time left, so a restarted call waits only for that.
+        u64 elapsed = clock_monotonic_ns() - started;
+        u64 left = elapsed < timeout_ns ? timeout_ns - elapsed : 0;
+        struct {
+            i64 seconds;
+            i64 nanoseconds;
+        } remaining { static_cast<i64>(left / NS_PER_SEC), static_cast<i64>(left % NS_PER_SEC) };
+        (void)copy_to_user(user_timeout, &remaining);
+    }
     return result;
 }

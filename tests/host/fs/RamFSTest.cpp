@@ -91,6 +91,11 @@ TEST_CASE("O_APPEND writes at the end", "[fs][ramfs]")
     CHECK(MUST(description->write(buffer, 4)) == 4);
     CHECK(description->offset() == 8);
     CHECK(read_file(*root, "/log") == "one\ntwo\n");
+    // pwrite on an O_APPEND description appends too, and leaves the offset alone.
+    MUST(description->seek(2, 0));
+    CHECK(MUST(description->write_at(0, buffer, 4)) == 4);
+    CHECK(description->offset() == 2);
+    CHECK(read_file(*root, "/log") == "one\ntwo\ntwo\n");
 }
 
 TEST_CASE("directories: mkdir, rmdir, link counts, ENOTEMPTY", "[fs][ramfs]")
