@@ -138,7 +138,7 @@ public:
     void run(u64 target)
     {
         while (ops < target) {
-            if (!m_linux_fd_valid || uniform(250) == 0) {
+            if (!m_linux_fd_valid || uniform(is_lru() ? 2500 : 250) == 0) {
                 recreate();
                 continue;
             }
@@ -209,6 +209,7 @@ private:
         return m_type == BPF_MAP_TYPE_HASH || m_type == BPF_MAP_TYPE_PERCPU_HASH || m_type == BPF_MAP_TYPE_LRU_HASH || m_type == BPF_MAP_TYPE_LRU_PERCPU_HASH
             || m_type == BPF_MAP_TYPE_HASH_OF_MAPS;
     }
+    bool is_lru() const { return m_type == BPF_MAP_TYPE_LRU_HASH || m_type == BPF_MAP_TYPE_LRU_PERCPU_HASH; }
     bool is_arrayish() const
     {
         return m_type == BPF_MAP_TYPE_ARRAY || m_type == BPF_MAP_TYPE_PERCPU_ARRAY || m_type == BPF_MAP_TYPE_PROG_ARRAY || m_type == BPF_MAP_TYPE_PERF_EVENT_ARRAY
@@ -254,7 +255,7 @@ private:
             break;
         case BPF_MAP_TYPE_LRU_HASH:
         case BPF_MAP_TYPE_LRU_PERCPU_HASH:
-            a.key = 1 + uniform(16), a.value = 1 + uniform(32), a.max = 1 + uniform(chance(30) ? 600 : 64);
+            a.key = 1 + uniform(16), a.value = 1 + uniform(32), a.max = chance(50) ? 200 + uniform(400) : 1 + uniform(64);
             a.flags = access | (chance(85) ? BPF_F_ZERO_SEED : 0) | (chance(30) ? BPF_F_NO_COMMON_LRU : 0);
             if (m_type == BPF_MAP_TYPE_LRU_HASH && !(a.flags & BPF_F_NO_COMMON_LRU))
                 a.flags |= numa;
@@ -358,6 +359,7 @@ private:
     {
         drop_map();
         m_attrs = chance(75) ? valid_attrs() : invalid_attrs();
+        m_fill_mode = chance(50);
         int linux_fd = linux_bpf::map_create(m_attrs.type, m_attrs.key, m_attrs.value, m_attrs.max, m_attrs.flags, m_attrs.inner, m_attrs.numa, m_attrs.extra);
         auto ours = bpf::create_map(to_attributes(m_attrs), &resolver);
         int our_rc = ours.is_error() ? -ours.error().code() : 0;
@@ -382,7 +384,8 @@ private:
     void prepare_keys()
     {
         m_keys.clear();
-        u32 pool = m_ours->max_entries() * 2 + 4;
+        // LRU maps get longer epochs and a wider key pool so that large maps fill up and evict.
+        u32 pool = m_ours->max_entries() * (is_lru() ? 3 : 2) + 4;
         if (pool > 2000)
             pool = 2000;
         for (u32 i = 0; i < pool; ++i)
@@ -456,6 +459,11 @@ private:
     void step()
     {
         u32 roll = uniform(1000);
+        // In "fill" epochs destructive operations are rare, so maps reach full capacity
+        // (E2BIG / ENOSPC paths, LRU eviction of large maps).
+        bool destructive = (roll >= 560 && roll < 660) || (roll >= 760 && roll < 820) || (roll >= 880 && roll < 910) || (roll >= 950 && roll < 975);
+        if (m_fill_mode && destructive && !chance(5))
+            roll = uniform(380);
         if (roll < 380)
             op_update();
         else if (roll < 560)
@@ -643,6 +651,8 @@ private:
             std::sort(lkeys.begin(), lkeys.end());
             std::sort(okeys.begin(), okeys.end());
         }
+        if (std::getenv("BPF_DIFF_TRACE"))
+            std::printf("  walk: max=%u linux=%zu ours=%zu\n", m_attrs.max, lkeys.size(), okeys.size());
         if (lkeys != okeys) {
             mismatch("full walk: linux has " + std::to_string(lkeys.size()) + " keys, ours " + std::to_string(okeys.size()));
             return;
@@ -662,6 +672,7 @@ private:
     Attrs m_attrs {};
     int m_linux_fd { -1 };
     bool m_linux_fd_valid { false };
+    bool m_fill_mode { false };
     RefPtr<bpf::Map> m_ours;
     std::vector<Bytes> m_keys;
     std::vector<int> m_owned_fds;
