@@ -260,6 +260,21 @@ ErrorOr<void> append_mounts_text(StringBuilder& b)
     return {};
 }
 
+ErrorOr<void> append_mountinfo_text(StringBuilder& b)
+{
+    auto mounts = TRY(vfs_mount_snapshot());
+    for (auto& mount : mounts) {
+        auto path = TRY(mount.mountpoint->absolute_path());
+        auto type = mount.fs->type_name();
+        u64 dev = mount.fs->dev();
+        // "id parent major:minor root mount-point options optional-fields - type source super-options"
+        TRY(b.try_appendf("%u %u %u:%u / %s %s - %.*s %s rw\n", mount.id, mount.parent_id ? mount.parent_id : mount.id,
+            fs::dev_major(dev), fs::dev_minor(dev), path.c_str(), mount.options.c_str(), static_cast<int>(type.length()),
+            type.chars(), mount.source.c_str()));
+    }
+    return {};
+}
+
 int sysctl_perf_event_paranoid() { return static_cast<int>(perf_event_paranoid.load()); }
 int sysctl_unprivileged_bpf_disabled() { return static_cast<int>(unprivileged_bpf_disabled.load()); }
 int sysctl_kptr_restrict() { return static_cast<int>(kptr_restrict.load()); }

@@ -3,8 +3,8 @@
 // /proc: self (-> <pid>), mounts (-> self/mounts), cpuinfo, meminfo, uptime, loadavg, stat,
 // version, filesystems, cmdline, sys/kernel/{ostype,osrelease,hostname,version,pid_max,
 // perf_event_paranoid,unprivileged_bpf_disabled,kptr_restrict,randomize_va_space}, and one
-// directory per process: <pid>/{stat,statm,status,cmdline,comm,maps,environ,mounts,exe,cwd,
-// root,fd/,fdinfo/}.
+// directory per process: <pid>/{stat,statm,status,cmdline,comm,maps,environ,mounts,mountinfo,
+// exe,cwd,root,fd/,fdinfo/}.
 // /sys: devices/system/cpu/{possible,online,present}, and empty kernel/, fs/, bus/, class/
 // directories for later subsystems (tracing mounts on kernel/tracing, bpffs on fs/bpf).
 //
@@ -33,3 +33,4 @@ int sysctl_kptr_restrict();
 // Internal: the per-process part of /proc (ProcPid.cpp).
 ErrorOr<void> procfs_install_process_directories(PseudoFS&);
 ErrorOr<void> append_mounts_text(StringBuilder&);
+ErrorOr<void> append_mountinfo_text(StringBuilder&);

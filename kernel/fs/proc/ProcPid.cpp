@@ -1,5 +1,6 @@
 // The per-process part of /proc: /proc/self, the pid directories in the /proc listing, and
-// <pid>/{stat,statm,status,cmdline,comm,maps,environ,mounts,exe,cwd,root,fd/,fdinfo/}.
+// <pid>/{stat,statm,status,cmdline,comm,maps,environ,mounts,mountinfo,exe,cwd,root,fd/,
+// fdinfo/}.
 // Inodes are made on lookup and hold only the pid; every read looks the process up again,
 // so a reaped process's files give ESRCH (and its directory ENOENT), like Linux.
 // Inode numbers are derived from the pid so they are stable across lookups.
@@ -121,7 +122,7 @@ MemoryLayout memory_layout(Process& process)
 
 // ---- Files -------------------------------------------------------------------------------
 
-enum class PidFileKind : u8 { Stat, Statm, Status, Cmdline, Comm, Maps, Environ, Mounts };
+enum class PidFileKind : u8 { Stat, Statm, Status, Cmdline, Comm, Maps, Environ, Mounts, MountInfo };
 
 ErrorOr<void> generate_stat(Process& process, StringBuilder& b)
 {
@@ -295,6 +296,8 @@ public:
             return generate_maps(*process, b);
         case PidFileKind::Mounts:
             return append_mounts_text(b);
+        case PidFileKind::MountInfo:
+            return append_mountinfo_text(b);
         }
         return {};
     }
@@ -547,6 +550,7 @@ constexpr PidEntry pid_entries[] = {
     { "maps", EntryType::File, static_cast<u8>(PidFileKind::Maps), 0444 },
     { "environ", EntryType::File, static_cast<u8>(PidFileKind::Environ), 0400 },
     { "mounts", EntryType::File, static_cast<u8>(PidFileKind::Mounts), 0444 },
+    { "mountinfo", EntryType::File, static_cast<u8>(PidFileKind::MountInfo), 0444 },
     { "exe", EntryType::Link, static_cast<u8>(PidLinkKind::Exe), 0777 },
     { "cwd", EntryType::Link, static_cast<u8>(PidLinkKind::Cwd), 0777 },
     { "root", EntryType::Link, static_cast<u8>(PidLinkKind::Root), 0777 },
@@ -554,6 +558,22 @@ constexpr PidEntry pid_entries[] = {
     { "fdinfo", EntryType::FdInfoDirectory, 0, 0555 },
 };
 constexpr usize pid_entry_count = sizeof(pid_entries) / sizeof(pid_entries[0]);
+
+// The inode number make_entry() gives an entry (so getdents' d_ino matches stat's st_ino).
+u64 entry_ino(i32 pid, PidEntry const& entry)
+{
+    switch (entry.type) {
+    case EntryType::File:
+        return pid_base(pid) + 1 + entry.kind;
+    case EntryType::Link:
+        return pid_base(pid) + 0x20 + entry.kind;
+    case EntryType::FdDirectory:
+        return pid_base(pid) + fd_dir_offset;
+    case EntryType::FdInfoDirectory:
+        return pid_base(pid) + fdinfo_dir_offset;
+    }
+    return pid_base(pid);
+}
 
 class ProcPidDirectoryInode final : public PseudoInode {
 public:
@@ -588,7 +608,7 @@ public:
         for (usize i = position - 2; i < pid_entry_count; ++i) {
             auto const& entry = pid_entries[i];
             u32 type = entry.type == EntryType::File ? fs::S_REGULAR : entry.type == EntryType::Link ? fs::S_SYMLINK : fs::S_DIRECTORY;
-            if (!visitor.visit(entry.name, ino() + 1 + i, fs::mode_to_dirent_type(type), i + 3))
+            if (!visitor.visit(entry.name, entry_ino(m_pid, entry), fs::mode_to_dirent_type(type), i + 3))
                 return {};
         }
         return {};
