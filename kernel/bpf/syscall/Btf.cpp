@@ -3,6 +3,7 @@
 // functions) and btf_check_all_types (the per-kind resolve functions).
 #include "bpf/syscall/Btf.h"
 #include "klib/CString.h"
+#include "klib/Format.h"
 
 namespace bpf::kernel {
 
@@ -95,7 +96,7 @@ char const* btf_kind_name(u32 k)
     return k < sizeof(names) / sizeof(names[0]) ? names[k] : "UNKNOWN";
 }
 
-ErrorOr<Btf> Btf::parse(Span<u8 const> data, BpfLog& log)
+ErrorOr<Btf> Btf::parse(Span<u8 const> data, VerifierLog& log)
 {
     Btf btf;
     TRY(btf.m_data.try_append(data.data(), data.size()));
@@ -106,45 +107,45 @@ ErrorOr<Btf> Btf::parse(Span<u8 const> data, BpfLog& log)
     return btf;
 }
 
-ErrorOr<void> Btf::parse_header(BpfLog& log)
+ErrorOr<void> Btf::parse_header(VerifierLog& log)
 {
     u32 size = static_cast<u32>(m_data.size());
     if (size < offsetof(btf_header, hdr_len) + sizeof(u32)) {
-        log.append("hdr_len not found\n");
+        log.printf("hdr_len not found\n");
         return Error(EINVAL);
     }
     u32 hdr_len;
     memcpy(&hdr_len, m_data.data() + offsetof(btf_header, hdr_len), sizeof(hdr_len));
     if (size < hdr_len) {
-        log.append("btf_header not found\n");
+        log.printf("btf_header not found\n");
         return Error(EINVAL);
     }
     for (u32 i = sizeof(btf_header); i < hdr_len; ++i) {
         if (m_data[i]) {
-            log.append("Unsupported btf_header\n");
+            log.printf("Unsupported btf_header\n");
             return Error(E2BIG);
         }
     }
     memcpy(&m_header, m_data.data(), min<u32>(hdr_len, sizeof(btf_header)));
-    if (log.enabled()) {
-        log.append("magic: 0x%x\nversion: %u\nflags: 0x%x\nhdr_len: %u\ntype_off: %u\ntype_len: %u\nstr_off: %u\nstr_len: %u\nbtf_total_size: %u\n",
+    if (log.level()) {
+        log.printf("magic: 0x%x\nversion: %u\nflags: 0x%x\nhdr_len: %u\ntype_off: %u\ntype_len: %u\nstr_off: %u\nstr_len: %u\nbtf_total_size: %u\n",
             m_header.magic, m_header.version, m_header.flags, m_header.hdr_len, m_header.type_off, m_header.type_len,
             m_header.str_off, m_header.str_len, size);
     }
     if (m_header.magic != BTF_MAGIC) {
-        log.append("Invalid magic\n");
+        log.printf("Invalid magic\n");
         return Error(EINVAL);
     }
     if (m_header.version != BTF_VERSION) {
-        log.append("Unsupported version\n");
+        log.printf("Unsupported version\n");
         return Error(ENOTSUPP);
     }
     if (m_header.flags) {
-        log.append("Unsupported flags\n");
+        log.printf("Unsupported flags\n");
         return Error(ENOTSUPP);
     }
     if (size == m_header.hdr_len) {
-        log.append("No data\n");
+        log.printf("No data\n");
         return Error(EINVAL);
     }
     // btf_check_sec_info: the type and string sections, sorted by offset, must tile the data.
@@ -157,41 +158,41 @@ ErrorOr<void> Btf::parse_header(BpfLog& log)
     u32 total = 0;
     for (auto const& section : sections) {
         if (expected_total < section.offset) {
-            log.append("Invalid section offset\n");
+            log.printf("Invalid section offset\n");
             return Error(EINVAL);
         }
         if (total < section.offset) {
-            log.append("Unsupported section found\n");
+            log.printf("Unsupported section found\n");
             return Error(EINVAL);
         }
         if (total > section.offset) {
-            log.append("Section overlap found\n");
+            log.printf("Section overlap found\n");
             return Error(EINVAL);
         }
         if (expected_total - total < section.length) {
-            log.append("Total section length too long\n");
+            log.printf("Total section length too long\n");
             return Error(EINVAL);
         }
         total += section.length;
     }
     if (expected_total != total) {
-        log.append("Unsupported section found\n");
+        log.printf("Unsupported section found\n");
         return Error(EINVAL);
     }
     return {};
 }
 
-ErrorOr<void> Btf::parse_strings(BpfLog& log)
+ErrorOr<void> Btf::parse_strings(VerifierLog& log)
 {
     u8 const* body = m_data.data() + m_header.hdr_len;
     u8 const* start = body + m_header.str_off;
     u8 const* end = start + m_header.str_len;
     if (end != m_data.data() + m_data.size()) {
-        log.append("String section is not at the end\n");
+        log.printf("String section is not at the end\n");
         return Error(EINVAL);
     }
     if (!m_header.str_len || m_header.str_len - 1 > BTF_MAX_NAME_OFFSET || end[-1] || start[0]) {
-        log.append("Invalid string section\n");
+        log.printf("Invalid string section\n");
         return Error(EINVAL);
     }
     m_strings = reinterpret_cast<char const*>(start);
@@ -227,20 +228,136 @@ bool Btf::valid_identifier(u32 offset, bool dot_ok) const
     return s < limit && !*s;
 }
 
-void Btf::log_type(BpfLog& log, u32 id, btf_type const& t, char const* reason) const
+StringView Btf::log_name(u32 offset) const
 {
-    StringView name = name_at(t.name_off);
-    log.append("[%u] %s %.*s %s\n", id, btf_kind_name(kind(t)), static_cast<int>(name.length()), name.chars(), reason);
+    StringView name = name_at(offset);
+    return name.is_empty() ? StringView("(anon)") : name;
 }
 
-ErrorOr<void> Btf::collect_types(BpfLog& log)
+// btf_verifier_log_type(): "[id] KIND name details[ reason]". The kind's details (Linux's
+// log_details) read the type's trailing data, so they are only printed once check_meta has
+// made sure it is there.
+void Btf::log_type(VerifierLog& log, u32 id, btf_type const& t, char const* reason, bool details) const
+{
+    if (!log.level())
+        return;
+    StringView name = log_name(t.name_off);
+    log.printf("[%u] %s %.*s", id, btf_kind_name(kind(t)), static_cast<int>(name.length()), name.chars());
+    if (details) {
+        switch (kind(t)) {
+        case BTF_KIND_INT: {
+            u32 data = *after<u32>(t);
+            u32 encoding = BTF_INT_ENCODING(data);
+            char const* text = encoding == 0 ? "(none)" : encoding == BTF_INT_SIGNED ? "SIGNED" : encoding == BTF_INT_CHAR ? "CHAR" : encoding == BTF_INT_BOOL ? "BOOL" : "UNKN";
+            log.printf(" size=%u bits_offset=%u nr_bits=%u encoding=%s", t.size, BTF_INT_OFFSET(data), BTF_INT_BITS(data), text);
+            break;
+        }
+        case BTF_KIND_PTR:
+        case BTF_KIND_TYPEDEF:
+        case BTF_KIND_VOLATILE:
+        case BTF_KIND_CONST:
+        case BTF_KIND_RESTRICT:
+        case BTF_KIND_TYPE_TAG:
+        case BTF_KIND_FUNC:
+            log.printf(" type_id=%u", t.type);
+            break;
+        case BTF_KIND_FWD:
+            log.printf(" %s", kflag(t) ? "union" : "struct");
+            break;
+        case BTF_KIND_ARRAY: {
+            auto const* array = after<btf_array>(t);
+            log.printf(" type_id=%u index_type_id=%u nr_elems=%u", array->type, array->index_type, array->nelems);
+            break;
+        }
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION:
+        case BTF_KIND_ENUM:
+        case BTF_KIND_ENUM64:
+        case BTF_KIND_DATASEC:
+            log.printf(" size=%u vlen=%u", t.size, vlen(t));
+            break;
+        case BTF_KIND_FUNC_PROTO: {
+            auto const* params = after<btf_param>(t);
+            u32 count = vlen(t);
+            log.printf(" return=%u args=(", t.type);
+            for (u32 i = 0; i < count; ++i) {
+                char const* separator = i ? ", " : "";
+                if (!params[i].type && i + 1 == count) {
+                    log.printf("%svararg", separator);
+                } else {
+                    StringView arg = name_at(params[i].name_off);
+                    log.printf("%s%u %.*s", separator, params[i].type, static_cast<int>(arg.length()), arg.chars());
+                }
+            }
+            log.printf("%s)", count ? "" : "void");
+            break;
+        }
+        case BTF_KIND_VAR:
+            log.printf(" type_id=%u linkage=%u", t.type, after<btf_var>(t)->linkage);
+            break;
+        case BTF_KIND_FLOAT:
+            log.printf(" size=%u", t.size);
+            break;
+        case BTF_KIND_DECL_TAG:
+            log.printf(" type=%u component_idx=%d", t.type, after<btf_decl_tag>(t)->component_idx);
+            break;
+        }
+    }
+    if (reason)
+        log.printf(" %s", reason);
+    log.printf("\n");
+}
+
+// The member lines Linux prints after a struct, union, enum or datasec.
+void Btf::log_members(VerifierLog& log, btf_type const& t) const
+{
+    if (!log.level())
+        return;
+    for (u32 i = 0; i < vlen(t); ++i) {
+        switch (kind(t)) {
+        case BTF_KIND_STRUCT:
+        case BTF_KIND_UNION: {
+            auto const& member = after<btf_member>(t)[i];
+            StringView name = log_name(member.name_off);
+            if (kflag(t))
+                log.printf("\t%.*s type_id=%u bitfield_size=%u bits_offset=%u\n", static_cast<int>(name.length()), name.chars(), member.type,
+                    BTF_MEMBER_BITFIELD_SIZE(member.offset), BTF_MEMBER_BIT_OFFSET(member.offset));
+            else
+                log.printf("\t%.*s type_id=%u bits_offset=%u\n", static_cast<int>(name.length()), name.chars(), member.type, member.offset);
+            break;
+        }
+        case BTF_KIND_ENUM: {
+            auto const& value = after<btf_enum>(t)[i];
+            StringView name = log_name(value.name_off);
+            log.printf("\t%.*s val=%d\n", static_cast<int>(name.length()), name.chars(), value.val);
+            break;
+        }
+        case BTF_KIND_ENUM64: {
+            auto const& value = after<btf_enum64>(t)[i];
+            StringView name = log_name(value.name_off);
+            log.printf("\t%.*s val=%lld\n", static_cast<int>(name.length()), name.chars(),
+                static_cast<long long>(static_cast<u64>(value.val_hi32) << 32 | value.val_lo32));
+            break;
+        }
+        case BTF_KIND_DATASEC: {
+            auto const& entry = after<btf_var_secinfo>(t)[i];
+            log.printf("\t type_id=%u offset=%u size=%u\n", entry.type, entry.offset, entry.size);
+            break;
+        }
+        default:
+            return;
+        }
+    }
+}
+
+ErrorOr<void> Btf::collect_types(VerifierLog& log)
 {
     if (m_header.type_off & (sizeof(u32) - 1)) {
-        log.append("Unaligned type_off\n");
+        log.printf("Unaligned type_off\n");
         return Error(EINVAL);
     }
     if (!m_header.type_len) {
-        log.append("No type found\n");
+        log.printf("No type found\n");
         return Error(EINVAL);
     }
     m_types = m_data.data() + m_header.hdr_len + m_header.type_off;
@@ -250,11 +367,11 @@ ErrorOr<void> Btf::collect_types(BpfLog& log)
         u32 id = static_cast<u32>(m_offsets.size());
         u32 left = m_header.type_len - cursor;
         if (left < sizeof(btf_type)) {
-            log.append("[%u] meta_left:%u meta_needed:%zu\n", id, left, sizeof(btf_type));
+            log.printf("[%u] meta_left:%u meta_needed:%zu\n", id, left, sizeof(btf_type));
             return Error(EINVAL);
         }
         if (id > BTF_MAX_TYPE) {
-            log.append("Exceeded max num of types\n");
+            log.printf("Exceeded max num of types\n");
             return Error(E2BIG);
         }
         btf_type t;
@@ -283,30 +400,41 @@ u32 Btf::kind_of(u32 id) const
     return t ? kind(*t) : BTF_KIND_UNKN;
 }
 
-ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& consumed, BpfLog& log)
+ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& consumed, VerifierLog& log)
 {
+    bool sized = false; // the type's trailing data is known to be there
     auto fail = [&](char const* reason) -> ErrorOr<void> {
-        log_type(log, id, t, reason);
+        log_type(log, id, t, reason, sized);
         return Error(EINVAL);
     };
     u32 k = kind(t);
     if (k > BTF_KIND_MAX || k == BTF_KIND_UNKN) {
-        log.append("[%u] Invalid kind:%u\n", id, k);
+        log.printf("[%u] Invalid kind:%u\n", id, k);
         return Error(EINVAL);
     }
     if (!is_valid_name_offset(t.name_off)) {
-        log.append("[%u] Invalid name_offset:%u\n", id, t.name_off);
+        log.printf("[%u] Invalid name_offset:%u\n", id, t.name_off);
         return Error(EINVAL);
     }
     u64 extra = 0;
     extra_bytes(t, extra);
     u64 needed = sizeof(btf_type) + extra;
     if (available < needed) {
-        log.append("[%u] meta_left:%u meta_needed:%lu\n", id, static_cast<u32>(available - sizeof(btf_type)), static_cast<unsigned long>(extra));
+        log.printf("[%u] meta_left:%u meta_needed:%lu\n", id, static_cast<u32>(available - sizeof(btf_type)), static_cast<unsigned long>(extra));
         return Error(EINVAL);
     }
     consumed = static_cast<u32>(needed);
+    sized = true;
+    TRY(check_kind_meta(id, t, log, fail));
+    log_type(log, id, t, nullptr, true);
+    log_members(log, t);
+    return {};
+}
 
+template<typename Fail>
+ErrorOr<void> Btf::check_kind_meta(u32 id, btf_type const& t, VerifierLog& log, Fail& fail)
+{
+    u32 k = kind(t);
     switch (k) {
     case BTF_KIND_INT: {
         if (vlen(t))
@@ -315,19 +443,20 @@ ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& con
             return fail("Invalid btf_info kind_flag");
         u32 data = *after<u32>(t);
         if (data & ~BTF_INT_MASK) {
-            log.append("[%u] INT Invalid int_data:%x\n", id, data);
-            return Error(EINVAL);
+            char reason[32];
+            klib::format(reason, sizeof(reason), "Invalid int_data:%x", data);
+            return fail(reason);
         }
         u32 bits = BTF_INT_BITS(data) + BTF_INT_OFFSET(data);
         if (bits > BITS_PER_U128)
             return fail("nr_bits exceeds 128");
         if ((bits + 7) / 8 > t.size)
             return fail("nr_bits exceeds type_size");
-        if (t.size != 1 && t.size != 2 && t.size != 4 && t.size != 8 && t.size != 16)
-            return fail("Unsupported size");
         u32 encoding = BTF_INT_ENCODING(data);
-        if (encoding && encoding != BTF_INT_SIGNED && encoding != BTF_INT_CHAR && encoding != BTF_INT_BOOL)
-            return fail("Unsupported encoding");
+        if (encoding && encoding != BTF_INT_SIGNED && encoding != BTF_INT_CHAR && encoding != BTF_INT_BOOL) {
+            log_type(log, id, t, "Unsupported encoding", true);
+            return Error(ENOTSUPP);
+        }
         return {};
     }
     case BTF_KIND_PTR:
@@ -382,7 +511,7 @@ ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& con
         for (u32 i = 0; i < vlen(t); ++i) {
             auto const& member = members[i];
             if (!is_valid_name_offset(member.name_off)) {
-                log.append("[%u] %s Invalid member name_offset:%u\n", id, btf_kind_name(k), member.name_off);
+                log.printf("[%u] %s Invalid member name_offset:%u\n", id, btf_kind_name(k), member.name_off);
                 return Error(EINVAL);
             }
             if (member.name_off && !valid_identifier(member.name_off, false))
@@ -406,7 +535,7 @@ ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& con
         for (u32 i = 0; i < vlen(t); ++i) {
             u32 name_off = k == BTF_KIND_ENUM ? after<btf_enum>(t)[i].name_off : after<btf_enum64>(t)[i].name_off;
             if (!is_valid_name_offset(name_off)) {
-                log.append("[%u] %s Invalid name_offset:%u\n", id, btf_kind_name(k), name_off);
+                log.printf("[%u] %s Invalid name_offset:%u\n", id, btf_kind_name(k), name_off);
                 return Error(EINVAL);
             }
             if (!name_off || !valid_identifier(name_off, false))
@@ -497,24 +626,24 @@ ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& con
     return fail("Invalid kind");
 }
 
-ErrorOr<void> Btf::resolve_all(BpfLog& log)
+ErrorOr<void> Btf::resolve_all(VerifierLog& log)
 {
     for (u32 id = 1; id < m_offsets.size(); ++id)
         TRY(resolve(id, 0, log));
     return {};
 }
 
-ErrorOr<void> Btf::resolve(u32 id, u32 depth, BpfLog& log)
+ErrorOr<void> Btf::resolve(u32 id, u32 depth, VerifierLog& log)
 {
     if (id == 0 || m_state[id] == State::Resolved)
         return {};
     auto const& t = *type_by_id(id);
-    if (m_state[id] == State::Visiting) {
-        log_type(log, id, t, "Loop detected");
-        return Error(EINVAL);
+    if (m_state[id] == State::Visiting) { // env_stack_push() on a type being resolved
+        log_type(log, id, t, "Loop detected", true);
+        return Error(EEXIST);
     }
     if (depth >= max_resolve_depth) {
-        log_type(log, id, t, "Exceeded max resolving depth");
+        log_type(log, id, t, "Exceeded max resolving depth", true);
         return Error(E2BIG);
     }
     m_state[id] = State::Visiting;
@@ -525,16 +654,16 @@ ErrorOr<void> Btf::resolve(u32 id, u32 depth, BpfLog& log)
 
 // The target of a reference must exist; resolving it must give a sized type (or, for
 // modifiers, void, FWD or FUNC_PROTO as Linux allows "typedef void", "const fwd"...).
-ErrorOr<void> Btf::resolve_to_sized(u32 target, u32 depth, BpfLog& log)
+ErrorOr<void> Btf::resolve_to_sized(u32 target, u32 depth, VerifierLog& log)
 {
     TRY(resolve(target, depth + 1, log));
     return {};
 }
 
-ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, BpfLog& log)
+ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, VerifierLog& log)
 {
     auto fail = [&](char const* reason) -> ErrorOr<void> {
-        log_type(log, id, t, reason);
+        log_type(log, id, t, reason, true);
         return Error(EINVAL);
     };
     auto target_exists = [&](u32 target) { return target == 0 || target < m_offsets.size(); };
@@ -561,8 +690,9 @@ ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, BpfLog& lo
             }
             if (count && !params[count - 1].type) {
                 if (params[count - 1].name_off) {
-                    log.append("[%u] FUNC_PROTO  Invalid arg#%u\n", id, count);
-                    return Error(EINVAL);
+                    char reason[32];
+                    klib::format(reason, sizeof(reason), "Invalid arg#%u", count);
+                    return fail(reason);
                 }
                 --count; // varargs
             }
@@ -575,8 +705,9 @@ ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, BpfLog& lo
                     bad = resolved_size(arg).is_error();
                 }
                 if (bad) {
-                    log.append("[%u] FUNC_PROTO  Invalid arg#%u\n", id, i + 1);
-                    return Error(EINVAL);
+                    char reason[32];
+                    klib::format(reason, sizeof(reason), "Invalid arg#%u", i + 1);
+                    return fail(reason);
                 }
             }
         }
@@ -672,8 +803,9 @@ ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, BpfLog& lo
         u32 count = vlen(proto);
         for (u32 i = 0; i < count; ++i) {
             if (!params[i].name_off && params[i].type) {
-                log.append("[%u] FUNC %.*s Invalid arg#%u\n", id, static_cast<int>(name_at(t.name_off).length()), name_at(t.name_off).chars(), i + 1);
-                return Error(EINVAL);
+                char reason[32];
+                klib::format(reason, sizeof(reason), "Invalid arg#%u", i + 1);
+                return fail(reason);
             }
         }
         return {};
@@ -693,10 +825,8 @@ ErrorOr<void> Btf::resolve_type(u32 id, btf_type const& t, u32 depth, BpfLog& lo
         auto const* entries = after<btf_var_secinfo>(t);
         for (u32 i = 0; i < vlen(t); ++i) {
             auto const& entry = entries[i];
-            if (!target_exists(entry.type) || kind_of(entry.type) != BTF_KIND_VAR) {
-                log.append("[%u] DATASEC %.*s Not a VAR kind member\n", id, static_cast<int>(name_at(t.name_off).length()), name_at(t.name_off).chars());
-                return Error(EINVAL);
-            }
+            if (!target_exists(entry.type) || kind_of(entry.type) != BTF_KIND_VAR)
+                return fail("Not a VAR kind member");
             TRY(resolve(entry.type, depth + 1, log));
             if (m_sizes[entry.type] > entry.size)
                 return fail("Invalid size");

@@ -10,7 +10,7 @@
 // Pure (klib only): compiled into the kernel and usable from host tests.
 #pragma once
 
-#include "bpf/syscall/BpfLog.h"
+#include "bpf/verifier/VerifierLog.h"
 #include "klib/Error.h"
 #include "klib/Span.h"
 #include "klib/StringView.h"
@@ -19,13 +19,15 @@
 
 namespace bpf::kernel {
 
+using verifier::VerifierLog;
+
 class Btf {
 public:
     static constexpr u32 max_size = 16 * 1024 * 1024; // BTF_MAX_SIZE
     static constexpr u32 max_resolve_depth = 32;      // MAX_RESOLVE_DEPTH
 
     // Parses and validates `data` (copied). EINVAL/ENOTSUPP/E2BIG with a log message.
-    static ErrorOr<Btf> parse(Span<u8 const> data, BpfLog& log);
+    static ErrorOr<Btf> parse(Span<u8 const> data, VerifierLog& log);
 
     Btf(Btf&&) = default;
     Btf& operator=(Btf&&) = default;
@@ -48,15 +50,19 @@ public:
 private:
     Btf() = default;
 
-    ErrorOr<void> parse_header(BpfLog&);
-    ErrorOr<void> parse_strings(BpfLog&);
-    ErrorOr<void> collect_types(BpfLog&);
-    ErrorOr<void> check_meta(u32 id, btf_type const&, u32 available, u32& consumed, BpfLog&);
-    ErrorOr<void> resolve_all(BpfLog&);
-    ErrorOr<void> resolve(u32 id, u32 depth, BpfLog&);
-    ErrorOr<void> resolve_type(u32 id, btf_type const&, u32 depth, BpfLog&);
-    ErrorOr<void> resolve_to_sized(u32 id, u32 depth, BpfLog&);
-    void log_type(BpfLog&, u32 id, btf_type const&, char const* reason) const;
+    ErrorOr<void> parse_header(VerifierLog&);
+    ErrorOr<void> parse_strings(VerifierLog&);
+    ErrorOr<void> collect_types(VerifierLog&);
+    ErrorOr<void> check_meta(u32 id, btf_type const&, u32 available, u32& consumed, VerifierLog&);
+    ErrorOr<void> resolve_all(VerifierLog&);
+    ErrorOr<void> resolve(u32 id, u32 depth, VerifierLog&);
+    ErrorOr<void> resolve_type(u32 id, btf_type const&, u32 depth, VerifierLog&);
+    ErrorOr<void> resolve_to_sized(u32 id, u32 depth, VerifierLog&);
+    template<typename Fail>
+    ErrorOr<void> check_kind_meta(u32 id, btf_type const&, VerifierLog&, Fail& fail);
+    void log_type(VerifierLog&, u32 id, btf_type const&, char const* reason, bool details) const;
+    void log_members(VerifierLog&, btf_type const&) const;
+    StringView log_name(u32 offset) const;
     bool valid_identifier(u32 offset, bool dot_ok) const;
 
     Vector<u8> m_data;

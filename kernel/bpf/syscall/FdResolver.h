@@ -20,7 +20,7 @@ namespace bpf::kernel {
 using PerfEventLookup = ErrorOr<RefPtr<PerfEventSource>> (*)(File& file);
 void set_perf_event_lookup(PerfEventLookup lookup);
 
-class FdResolver final : public ObjectResolver {
+class FdResolver : public ObjectResolver {
 public:
     // `target`: the map being updated (null for map creation).
     explicit FdResolver(MapObject* target = nullptr)

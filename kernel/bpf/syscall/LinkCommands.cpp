@@ -20,11 +20,6 @@ RawTracepointAttach s_raw_tracepoint_attach = nullptr;
 u32 program_type_for_attach_type(u32 attach_type)
 {
     switch (attach_type) {
-    case BPF_CGROUP_INET_SOCK_CREATE:
-    case BPF_CGROUP_INET_SOCK_RELEASE:
-    case BPF_CGROUP_INET4_POST_BIND:
-    case BPF_CGROUP_INET6_POST_BIND:
-        return BPF_PROG_TYPE_CGROUP_SOCK;
     case BPF_XDP:
         return BPF_PROG_TYPE_XDP;
     default:
@@ -70,8 +65,6 @@ ErrorOr<u64> link_create(union bpf_attr const& attr, u64)
     auto program = TRY(program_from_fd(static_cast<int>(attr.link_create.prog_fd)));
     u32 attach_type = attr.link_create.attach_type;
     u32 type = program->type();
-    if (type == BPF_PROG_TYPE_CGROUP_SOCK && attach_type != program->info().expected_attach_type)
-        return Error(EINVAL); // bpf_prog_attach_check_attach_type
     switch (type) {
     case BPF_PROG_TYPE_PERF_EVENT:
     case BPF_PROG_TYPE_TRACEPOINT:
@@ -89,14 +82,9 @@ ErrorOr<u64> link_create(union bpf_attr const& attr, u64)
             return Error(EINVAL);
         break;
     }
-    switch (type) {
-    case BPF_PROG_TYPE_CGROUP_SOCK:
-        return Error(EBADF); // no cgroup file systems: target_fd never names a cgroup
-    case BPF_PROG_TYPE_XDP:
-        return Error(EINVAL); // no network device has that ifindex
-    default:
-        return Error(EINVAL);
-    }
+    // XDP is the only remaining type with an attach type: no network device has the
+    // target ifindex (bpf_xdp_link_attach).
+    return Error(EINVAL);
 }
 
 ErrorOr<u64> link_update(union bpf_attr const& attr, u64)

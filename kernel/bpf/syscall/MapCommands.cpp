@@ -17,10 +17,11 @@ namespace {
 // Linux's map_check_btf() and the map types' map_check_btf hooks.
 ErrorOr<void> check_map_btf(Map const& map, Btf const& btf, u32 key_id, u32 value_id)
 {
+    // Types with a map_check_btf hook (Linux 6.x): those that reject BTF (map_check_no_btf:
+    // ENOTSUPP) and those that check it themselves; only these may omit the key type.
     u32 type = map.type();
-    bool no_btf = type == BPF_MAP_TYPE_PROG_ARRAY || type == BPF_MAP_TYPE_PERF_EVENT_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS
-        || type == BPF_MAP_TYPE_HASH_OF_MAPS || type == BPF_MAP_TYPE_STACK_TRACE || type == BPF_MAP_TYPE_QUEUE
-        || type == BPF_MAP_TYPE_STACK;
+    bool no_btf = type == BPF_MAP_TYPE_PERF_EVENT_ARRAY || type == BPF_MAP_TYPE_ARRAY_OF_MAPS || type == BPF_MAP_TYPE_HASH_OF_MAPS
+        || type == BPF_MAP_TYPE_STACK_TRACE;
     bool has_check = no_btf || type == BPF_MAP_TYPE_ARRAY || type == BPF_MAP_TYPE_PERCPU_ARRAY || type == BPF_MAP_TYPE_LPM_TRIE
         || type == BPF_MAP_TYPE_BLOOM_FILTER;
     if (key_id) {

@@ -1,10 +1,10 @@
 // BPF_PROG_LOAD (Linux 6.1's bpf_prog_load + the parts of bpf_check that are about the
 // syscall): attr checks in Linux's order (flags, license, instruction count, attach target,
-// expected attach type, instructions, program type, name), then the verifier's input
-// (subprograms, BTF func/line info, map references), the verifier itself, and finally the
-// executable bpf::Program with the type's helper table, the tag, the xlated copy and a new id
-// and fd. The verifier log (log_level/log_size/log_buf) is written back in every case where
-// Linux writes it.
+// instructions, program type, name), then the BTF func/line info, the verifier
+// (kernel/bpf/verifier, which also resolves the map references through ProgramMaps), and
+// finally the executable bpf::Program linked from the verifier's xlated instructions with the
+// type's helper table, plus the tag, the xlated dump, and a new id and fd. The verifier log
+// (log_level/log_size/log_buf) is written back whenever Linux writes it.
 #include "bpf/isa/Decoder.h"
 #include "bpf/syscall/Attr.h"
 #include "bpf/syscall/BpfFiles.h"
@@ -15,6 +15,7 @@
 #include "bpf/syscall/ProgramTypes.h"
 #include "bpf/syscall/UserLog.h"
 #include "bpf/syscall/Verification.h"
+#include "bpf/syscall/ProgramBtfInfo.h"
 #include "mm/PhysicalMemory.h"
 #include "proc/Process.h"
 #include "time/Clock.h"
@@ -54,23 +55,6 @@ bool is_gpl_compatible(char const* license)
     return false;
 }
 
-// bpf_prog_load_check_attach() for the types this kernel has.
-ErrorOr<void> check_expected_attach_type(u32 type, u32 expected)
-{
-    if (type == BPF_PROG_TYPE_CGROUP_SOCK) {
-        switch (expected) {
-        case BPF_CGROUP_INET_SOCK_CREATE:
-        case BPF_CGROUP_INET_SOCK_RELEASE:
-        case BPF_CGROUP_INET4_POST_BIND:
-        case BPF_CGROUP_INET6_POST_BIND:
-            return {};
-        default:
-            return Error(EINVAL);
-        }
-    }
-    return {};
-}
-
 // LD_ABS/LD_IND for socket filters: bytes of the packet the SkbContext describes.
 bool load_skb_packet(u64 context, u32 offset, u32 size, void* out)
 {
@@ -91,46 +75,39 @@ struct LoadRequest {
 };
 
 // Everything of bpf_check() after the log is set up: returns the program object.
-ErrorOr<RefPtr<ProgramObject>> verify_and_build(union bpf_attr const& attr, u64 user_attr, LoadRequest& request, BpfLog& log)
+ErrorOr<RefPtr<ProgramObject>> verify_and_build(union bpf_attr const& attr, u64 user_attr, LoadRequest& request, VerifierLog& log)
 {
     Span<isa::RawInstruction const> instructions(reinterpret_cast<isa::RawInstruction const*>(request.instructions.data()), attr.insn_cnt);
     auto subprograms = TRY(subprogram_starts(instructions));
     auto btf_info = TRY(check_program_btf_info(attr, user_attr, instructions, subprograms.span(), log));
-    if (attr.core_relo_cnt) {
-        log.append("CO-RE relocations in the kernel are not supported\n");
+    if (attr.core_relo_cnt && (attr.func_info_cnt || attr.line_info_cnt)) {
+        log.printf("CO-RE relocations in the kernel are not supported\n");
         return Error(EINVAL);
     }
-    auto maps = TRY(ProgramMaps::collect(instructions, attr.fd_array, log));
 
+    ProgramMaps maps;
     VerificationRequest verification;
     verification.program_type = request.type;
     verification.expected_attach_type = request.expected_attach_type;
-    verification.program_flags = attr.prog_flags;
     verification.gpl_compatible = request.gpl;
     verification.instructions = instructions;
-    verification.subprograms = subprograms.span();
+    verification.fd_array = attr.fd_array;
     verification.maps = &maps;
-    verification.btf_info = &btf_info;
     auto verified = TRY(verify_program(verification, log));
 
-    isa::Diagnostic diag;
-    auto decoded = isa::decode(instructions, &diag);
-    if (decoded.is_error()) {
-        log.append("%s\n", diag.message());
-        return decoded.release_error();
-    }
     isa::ExecutionEnvironment environment;
     environment.helpers = program_helper_table(request.type);
     environment.helper_count = helper_table_size();
     environment.load_packet = request.type == BPF_PROG_TYPE_SOCKET_FILTER ? load_skb_packet : nullptr;
-    auto resolver = maps.resolver();
-    auto program = Program::try_create(decoded.release_value(), environment, &diag, &resolver);
+    isa::Diagnostic diag;
+    auto program = verifier::link_verified_program(verified, environment, &diag);
     if (program.is_error()) {
-        log.append("%s\n", diag.message());
+        log.printf("%s\n", diag.message());
         return program.release_error();
     }
+    auto objects = TRY(maps.objects_in_order(verified.used_maps.span()));
     // bpf_check_tail_call(): every PROG_ARRAY the program uses must belong to its type.
-    for (auto& map : maps.maps())
+    for (auto& map : objects)
         if (map->map().type() == BPF_MAP_TYPE_PROG_ARRAY && !map->claim_owner(request.type))
             return Error(EINVAL);
 
@@ -143,10 +120,10 @@ ErrorOr<RefPtr<ProgramObject>> verify_and_build(union bpf_attr const& attr, u64 
     info.gpl_compatible = request.gpl;
     info.load_time_ns = clock_boottime_ns();
     info.created_by_uid = Process::current().credentials().uid;
-    info.verified_insns = verified.verified_instructions;
-    info.max_context_offset = verified.max_context_offset;
-    info.xlated = TRY(maps.xlated(instructions));
-    info.maps = move(maps.maps());
+    info.verified_insns = verified.stats.insn_processed;
+    info.max_context_offset = verified.max_ctx_offset;
+    info.xlated = TRY(maps.xlated_dump(verified.xlated.span()));
+    info.maps = move(objects);
     info.btf = move(btf_info.btf);
     info.func_info = move(btf_info.func_info);
     info.line_info = move(btf_info.line_info);
@@ -181,23 +158,16 @@ ErrorOr<u64> prog_load(union bpf_attr const& attr, u64 user_attr)
     if (attr.attach_btf_id)
         return Error(EINVAL); // no vmlinux BTF to attach by id
 
+    // bpf_prog_load_check_attach() has nothing to refuse for the types this kernel has.
     request.type = attr.prog_type;
     request.expected_attach_type = attr.expected_attach_type;
-    if (request.type == BPF_PROG_TYPE_CGROUP_SOCK && !request.expected_attach_type)
-        request.expected_attach_type = BPF_CGROUP_INET_SOCK_CREATE;
-    TRY(check_expected_attach_type(request.type, request.expected_attach_type));
 
     request.instructions = TRY(KernelBuffer::copy_from(attr.insns, static_cast<usize>(attr.insn_cnt) * sizeof(isa::RawInstruction)));
     if (!program_type_info(request.type))
         return Error(EINVAL);
     TRY(copy_object_name(request.name, attr.prog_name));
 
-    BpfLog log;
-    if (attr.log_level || attr.log_buf || attr.log_size) {
-        if (!log_attributes_valid(attr.log_level, attr.log_buf, attr.log_size))
-            return Error(EINVAL);
-        log = BpfLog(attr.log_level, attr.log_size);
-    }
+    auto log = TRY(make_user_log(attr.log_level, attr.log_buf, attr.log_size));
     auto object = verify_and_build(attr, user_attr, request, log);
     if (object.is_error()) {
         TRY(write_user_log(log, attr.log_buf));

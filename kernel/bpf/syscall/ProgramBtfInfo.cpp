@@ -21,18 +21,18 @@ ErrorOr<void> insert_sorted(Vector<u32>& starts, u32 value)
     return starts.try_insert(index, move(value));
 }
 
-ErrorOr<void> check_func_info(union bpf_attr const& attr, u64 user_attr, Span<u32 const> subprograms, ProgramBtfInfo& info, BpfLog& log)
+ErrorOr<void> check_func_info(union bpf_attr const& attr, u64 user_attr, Span<u32 const> subprograms, ProgramBtfInfo& info, verifier::VerifierLog& log)
 {
     u32 count = attr.func_info_cnt;
     if (!count)
         return {};
     if (count != subprograms.size()) {
-        log.append("number of funcs in func_info doesn't match number of subprogs\n");
+        log.printf("number of funcs in func_info doesn't match number of subprogs\n");
         return Error(EINVAL);
     }
     u32 record_size = attr.func_info_rec_size;
     if (record_size < min_func_info_size || record_size > max_record_size || record_size % sizeof(u32)) {
-        log.append("invalid func info rec size %u\n", record_size);
+        log.printf("invalid func info rec size %u\n", record_size);
         return Error(EINVAL);
     }
     u32 copy_size = min<u32>(sizeof(bpf_func_info), record_size);
@@ -43,7 +43,7 @@ ErrorOr<void> check_func_info(union bpf_attr const& attr, u64 user_attr, Span<u3
         auto tail = check_user_tail_zero(record, sizeof(bpf_func_info), record_size);
         if (tail.is_error()) {
             if (tail.error().code() == E2BIG) {
-                log.append("nonzero tailing record in func info");
+                log.printf("nonzero tailing record in func info");
                 TRY(write_attr_field(user_attr, offsetof(union bpf_attr, func_info_rec_size), copy_size));
             }
             return tail.release_error();
@@ -51,20 +51,20 @@ ErrorOr<void> check_func_info(union bpf_attr const& attr, u64 user_attr, Span<u3
         auto& entry = info.func_info[i];
         TRY(copy_from_user(&entry, record, copy_size));
         if (i == 0 && entry.insn_off) {
-            log.append("nonzero insn_off %u for the first func info record", entry.insn_off);
+            log.printf("nonzero insn_off %u for the first func info record", entry.insn_off);
             return Error(EINVAL);
         }
         if (i && entry.insn_off <= previous) {
-            log.append("same or smaller insn offset (%u) than previous func info record (%u)", entry.insn_off, previous);
+            log.printf("same or smaller insn offset (%u) than previous func info record (%u)", entry.insn_off, previous);
             return Error(EINVAL);
         }
         if (subprograms[i] != entry.insn_off) {
-            log.append("func_info BTF section doesn't match subprog layout in BPF program\n");
+            log.printf("func_info BTF section doesn't match subprog layout in BPF program\n");
             return Error(EINVAL);
         }
         auto const* type = info.btf->btf().type_by_id(entry.type_id);
         if (!type || BTF_INFO_KIND(type->info) != BTF_KIND_FUNC) {
-            log.append("invalid type id %d in func info", entry.type_id);
+            log.printf("invalid type id %d in func info", entry.type_id);
             return Error(EINVAL);
         }
         previous = entry.insn_off;
@@ -73,7 +73,7 @@ ErrorOr<void> check_func_info(union bpf_attr const& attr, u64 user_attr, Span<u3
 }
 
 ErrorOr<void> check_line_info(union bpf_attr const& attr, u64 user_attr, Span<isa::RawInstruction const> instructions,
-    Span<u32 const> subprograms, ProgramBtfInfo& info, BpfLog& log)
+    Span<u32 const> subprograms, ProgramBtfInfo& info, verifier::VerifierLog& log)
 {
     u32 count = attr.line_info_cnt;
     if (!count)
@@ -93,7 +93,7 @@ ErrorOr<void> check_line_info(union bpf_attr const& attr, u64 user_attr, Span<is
         auto tail = check_user_tail_zero(record, sizeof(bpf_line_info), record_size);
         if (tail.is_error()) {
             if (tail.error().code() == E2BIG) {
-                log.append("nonzero tailing record in line_info");
+                log.printf("nonzero tailing record in line_info");
                 u32 expected = sizeof(bpf_line_info);
                 TRY(write_attr_field(user_attr, offsetof(union bpf_attr, line_info_rec_size), expected));
             }
@@ -102,30 +102,30 @@ ErrorOr<void> check_line_info(union bpf_attr const& attr, u64 user_attr, Span<is
         auto& line = info.line_info[i];
         TRY(copy_from_user(&line, record, copy_size));
         if ((i && line.insn_off <= previous) || line.insn_off >= instructions.size()) {
-            log.append("Invalid line_info[%u].insn_off:%u (prev_offset:%u prog->len:%u)\n", i, line.insn_off, previous,
+            log.printf("Invalid line_info[%u].insn_off:%u (prev_offset:%u prog->len:%u)\n", i, line.insn_off, previous,
                 static_cast<u32>(instructions.size()));
             return Error(EINVAL);
         }
         if (!instructions[line.insn_off].opcode) {
-            log.append("Invalid insn code at line_info[%u].insn_off\n", i);
+            log.printf("Invalid insn code at line_info[%u].insn_off\n", i);
             return Error(EINVAL);
         }
         if (!btf.is_valid_name_offset(line.line_off) || !btf.is_valid_name_offset(line.file_name_off)) {
-            log.append("Invalid line_info[%u].line_off or .file_name_off\n", i);
+            log.printf("Invalid line_info[%u].line_off or .file_name_off\n", i);
             return Error(EINVAL);
         }
         if (next_subprogram != subprograms.size()) {
             if (line.insn_off == subprograms[next_subprogram]) {
                 ++next_subprogram;
             } else if (subprograms[next_subprogram] < line.insn_off) {
-                log.append("missing bpf_line_info for func#%u\n", static_cast<u32>(next_subprogram));
+                log.printf("missing bpf_line_info for func#%u\n", static_cast<u32>(next_subprogram));
                 return Error(EINVAL);
             }
         }
         previous = line.insn_off;
     }
     if (next_subprogram != subprograms.size()) {
-        log.append("missing bpf_line_info for %u funcs starting from func#%u\n", static_cast<u32>(subprograms.size() - next_subprogram),
+        log.printf("missing bpf_line_info for %u funcs starting from func#%u\n", static_cast<u32>(subprograms.size() - next_subprogram),
             static_cast<u32>(next_subprogram));
         return Error(EINVAL);
     }
@@ -154,7 +154,7 @@ ErrorOr<Vector<u32>> subprogram_starts(Span<isa::RawInstruction const> instructi
 }
 
 ErrorOr<ProgramBtfInfo> check_program_btf_info(union bpf_attr const& attr, u64 user_attr, Span<isa::RawInstruction const> instructions,
-    Span<u32 const> subprograms, BpfLog& log)
+    Span<u32 const> subprograms, verifier::VerifierLog& log)
 {
     ProgramBtfInfo info;
     if (!attr.func_info_cnt && !attr.line_info_cnt)

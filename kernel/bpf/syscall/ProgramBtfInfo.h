@@ -7,7 +7,7 @@
 #pragma once
 
 #include "bpf/isa/Encoding.h"
-#include "bpf/syscall/BpfLog.h"
+#include "bpf/verifier/VerifierLog.h"
 #include "bpf/syscall/BtfObject.h"
 #include "klib/Span.h"
 #include <linux/bpf.h>
@@ -26,6 +26,6 @@ struct ProgramBtfInfo {
 ErrorOr<Vector<u32>> subprogram_starts(Span<isa::RawInstruction const> instructions);
 
 ErrorOr<ProgramBtfInfo> check_program_btf_info(union bpf_attr const& attr, u64 user_attr, Span<isa::RawInstruction const> instructions,
-    Span<u32 const> subprograms, BpfLog& log);
+    Span<u32 const> subprograms, verifier::VerifierLog& log);
 
 }

@@ -1,50 +1,31 @@
-// The maps a program being loaded refers to (the map half of Linux's resolve_pseudo_ldimm64):
-// every LD_IMM64 with src_reg BPF_PSEUDO_MAP_FD/MAP_VALUE (an fd in imm) or
-// BPF_PSEUDO_MAP_IDX/MAP_IDX_VALUE (an index into the fd_array) is resolved to its map, value
-// offsets are checked (direct value access: single-element ARRAY maps only), and the distinct
-// maps are collected in first-use order (at most 64, E2BIG beyond). The result gives:
-//  - the addresses the linked program loads (a PseudoResolver for Program::try_create, which
-//    asks in instruction order);
-//  - the "xlated" copy OBJ_GET_INFO_BY_FD reports: map fds replaced by map ids, index forms
-//    shown as MAP_FD/MAP_VALUE (bpf_insn_prepare_dump).
-// Errors carry Linux's verifier messages ("fd %d is not pointing to valid bpf_map"...).
+// The maps of a program being loaded, as the bpf() layer needs them: the verifier resolves
+// LD_IMM64 map references through this ObjectResolver (fds, and fds from the fd_array), which
+// records the MapObject behind every map it hands out, so the loaded program can hold its
+// maps by object (ids for bpf_prog_info.map_ids, the maps kept alive with the program).
+// After verification, xlated_dump() turns the verifier's xlated instructions (map and map
+// value addresses in LD_IMM64) into what OBJ_GET_INFO_BY_FD reports: BPF_PSEUDO_MAP_FD or
+// BPF_PSEUDO_MAP_VALUE with the map id and the value offset (Linux's bpf_insn_prepare_dump).
 #pragma once
 
 #include "bpf/isa/Encoding.h"
-#include "bpf/isa/Environment.h"
-#include "bpf/syscall/BpfLog.h"
-#include "bpf/syscall/MapObject.h"
+#include "bpf/syscall/FdResolver.h"
 #include "klib/Span.h"
 
 namespace bpf::kernel {
 
-struct MapReference {
-    u32 instruction;  // index of the LD_IMM64's first half
-    u8 kind;          // BPF_PSEUDO_MAP_FD/VALUE/IDX/IDX_VALUE
-    u32 map_index;    // into ProgramMaps::maps
-    u32 offset;       // value offset (VALUE forms)
-    u64 address;      // what the register receives: the Map, or value + offset
-};
-
-class ProgramMaps {
+class ProgramMaps final : public FdResolver {
 public:
-    static constexpr u32 max_used_maps = 64; // MAX_USED_MAPS
+    ErrorOr<RefPtr<Map>> map_from_fd(u32 fd) override;
 
-    // `fd_array`: user address of the u32 fd array (0 = none).
-    static ErrorOr<ProgramMaps> collect(Span<isa::RawInstruction const> instructions, u64 fd_array, BpfLog& log);
-
-    Vector<RefPtr<MapObject>>& maps() { return m_maps; }
-    Vector<MapReference> const& references() const { return m_references; }
-    // Answers Program::try_create's resolver calls in instruction order.
-    isa::PseudoResolver resolver();
-    ErrorOr<Vector<isa::RawInstruction>> xlated(Span<isa::RawInstruction const> instructions) const;
+    // The recorded object of `map`, or null (maps the verifier found on its own, e.g. inner
+    // maps of a map-in-map lookup, have none).
+    MapObject* object_of(Map const* map) const;
+    // The used maps' objects in the verifier's used_maps order (maps without an object skipped).
+    ErrorOr<Vector<RefPtr<MapObject>>> objects_in_order(Span<RefPtr<Map> const> used_maps) const;
+    ErrorOr<Vector<isa::RawInstruction>> xlated_dump(Span<isa::RawInstruction const> xlated) const;
 
 private:
-    static ErrorOr<u64> resolve(void* context, u8 kind, u32 imm, u32 next_imm);
-
-    Vector<RefPtr<MapObject>> m_maps;
-    Vector<MapReference> m_references;
-    u32 m_next_reference { 0 };
+    Vector<RefPtr<MapObject>> m_objects;
 };
 
 }

@@ -85,7 +85,6 @@ ProgramTypeInfo const s_types[] = {
     { BPF_PROG_TYPE_TRACEPOINT, "tracepoint", 0xffff /* the event's record */, nullptr },
     { BPF_PROG_TYPE_XDP, "xdp", sizeof(xdp_md), test_run_xdp },
     { BPF_PROG_TYPE_PERF_EVENT, "perf_event", 168 + 16 /* struct bpf_perf_event_data */, nullptr },
-    { BPF_PROG_TYPE_CGROUP_SOCK, "cgroup_sock", sizeof(bpf_sock), nullptr },
     { BPF_PROG_TYPE_RAW_TRACEPOINT, "raw_tracepoint", max_raw_tracepoint_args * sizeof(u64), test_run_raw_tracepoint },
 };
 

@@ -1,31 +1,22 @@
-// The verifier step of BPF_PROG_LOAD (Linux's bpf_check after the BTF info and map references
-// are resolved): proves a program safe for the unchecked interpreter or rejects it with a log.
-// PROG_LOAD never loads a program this step did not accept.
+// The verifier step of BPF_PROG_LOAD: kernel/bpf/verifier proves the program safe for the
+// unchecked interpreter (or rejects it with Linux's errno and log) and produces the xlated
+// instructions that run. PROG_LOAD never loads a program the verifier did not accept.
 #pragma once
 
-#include "bpf/isa/Encoding.h"
-#include "bpf/syscall/BpfLog.h"
-#include "bpf/syscall/ProgramBtfInfo.h"
 #include "bpf/syscall/ProgramMaps.h"
+#include "bpf/verifier/Verifier.h"
 
 namespace bpf::kernel {
 
 struct VerificationRequest {
     u32 program_type { 0 };
     u32 expected_attach_type { 0 };
-    u32 program_flags { 0 };
     bool gpl_compatible { false };
     Span<isa::RawInstruction const> instructions;
-    Span<u32 const> subprograms;
+    u64 fd_array { 0 }; // user address of the u32 fds MAP_IDX references index, or 0
     ProgramMaps* maps { nullptr };
-    ProgramBtfInfo const* btf_info { nullptr };
 };
 
-struct VerificationResult {
-    u32 verified_instructions { 0 }; // verified_insns of bpf_prog_info and fdinfo
-    u32 max_context_offset { 0 };    // the highest context byte read (raw tracepoint test runs)
-};
-
-ErrorOr<VerificationResult> verify_program(VerificationRequest const& request, BpfLog& log);
+ErrorOr<verifier::VerifiedProgram> verify_program(VerificationRequest const& request, verifier::VerifierLog& log);
 
 }

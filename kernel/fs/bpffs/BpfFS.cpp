@@ -32,7 +32,7 @@ public:
 
     ErrorOr<RefPtr<Inode>> lookup(StringView name) override
     {
-        if (!is_directory())
+        if (!is_dir())
             return Error(ENOTDIR);
         if (name.find('.') >= 0) // bpf_lookup(): dots are reserved
             return Error(EPERM);
@@ -42,8 +42,8 @@ public:
         return Error(ENOENT);
     }
 
-    ErrorOr<RefPtr<Inode>> create(StringView, u32, FsCredentials const&) override { return Error(is_directory() ? EACCES : ENOTDIR); }
-    ErrorOr<RefPtr<Inode>> mknod(StringView, u32, u64, FsCredentials const&) override { return Error(is_directory() ? EPERM : ENOTDIR); }
+    ErrorOr<RefPtr<Inode>> create(StringView, u32, FsCredentials const&) override { return Error(is_dir() ? EACCES : ENOTDIR); }
+    ErrorOr<RefPtr<Inode>> mknod(StringView, u32, u64, FsCredentials const&) override { return Error(is_dir() ? EPERM : ENOTDIR); }
 
     ErrorOr<RefPtr<Inode>> mkdir(StringView name, u32 mode, FsCredentials const& cred) override
     {
@@ -64,12 +64,12 @@ public:
     {
         RefPtr<BpfInode> removed;
         SpinlockGuard guard(lock());
-        if (!is_directory())
+        if (!is_dir())
             return Error(ENOTDIR);
         usize index;
         if (!find_index(name, index))
             return Error(ENOENT);
-        if (m_entries[index].inode->is_directory())
+        if (m_entries[index].inode->is_dir())
             return Error(EISDIR);
         removed = move(m_entries[index].inode);
         m_entries.remove(index);
@@ -82,13 +82,13 @@ public:
     {
         RefPtr<BpfInode> removed;
         SpinlockGuard guard(lock());
-        if (!is_directory())
+        if (!is_dir())
             return Error(ENOTDIR);
         usize index;
         if (!find_index(name, index))
             return Error(ENOENT);
         auto& child = *m_entries[index].inode;
-        if (!child.is_directory())
+        if (!child.is_dir())
             return Error(ENOTDIR);
         if (!child.m_entries.is_empty())
             return Error(ENOTEMPTY);
@@ -109,7 +109,7 @@ public:
         auto new_name_copy = TRY(String::try_create(new_name));
         RefPtr<BpfInode> replaced;
         SpinlockGuard guard(lock());
-        if (!is_directory() || !destination.is_directory())
+        if (!is_dir() || !destination.is_dir())
             return Error(ENOTDIR);
         usize source_index;
         if (!find_index(old_name, source_index))
@@ -121,16 +121,16 @@ public:
             auto& target = *destination.m_entries[target_index].inode;
             if (&target == source.ptr())
                 return {};
-            if (source->is_directory()) {
-                if (!target.is_directory())
+            if (source->is_dir()) {
+                if (!target.is_dir())
                     return Error(ENOTDIR);
                 if (!target.m_entries.is_empty())
                     return Error(ENOTEMPTY);
-            } else if (target.is_directory()) {
+            } else if (target.is_dir()) {
                 return Error(EISDIR);
             }
         }
-        if (source->is_directory())
+        if (source->is_dir())
             for (BpfInode* p = &destination; p; p = p->m_parent)
                 if (p == source.ptr())
                     return Error(EINVAL);
@@ -147,7 +147,7 @@ public:
                 break;
             }
         }
-        if (source->is_directory() && &destination != this) {
+        if (source->is_dir() && &destination != this) {
             --m_nlink;
             ++destination.m_nlink;
             source->m_parent = &destination;
@@ -159,7 +159,7 @@ public:
 
     ErrorOr<void> iterate(u64 position, DirectoryVisitor& visitor) override
     {
-        if (!is_directory())
+        if (!is_dir())
             return Error(ENOTDIR);
         SpinlockGuard guard(lock());
         if (position == 0) {
@@ -188,7 +188,7 @@ public:
 
     ErrorOr<String> readlink() override
     {
-        if (!is_symlink())
+        if (!is_link())
             return Error(EINVAL);
         return m_target.try_clone();
     }
@@ -228,13 +228,13 @@ public:
 
     ErrorOr<void> add_entry(StringView name, RefPtr<BpfInode> inode)
     {
-        if (!is_directory())
+        if (!is_dir())
             return Error(ENOTDIR);
         auto copy = TRY(String::try_create(name));
         SpinlockGuard guard(lock());
         if (find(name))
             return Error(EEXIST);
-        if (inode->is_directory()) {
+        if (inode->is_dir()) {
             inode->m_parent = this;
             ++m_nlink;
         }
@@ -263,6 +263,10 @@ private:
     }
 
     BpfFS& bpf_fs() const { return static_cast<BpfFS&>(fs()); }
+    // The type bits never change after creation, so these need no lock (and must not take
+    // it: Inode::is_directory() goes through metadata(), which does).
+    bool is_dir() const { return fs::mode_is_directory(m_mode); }
+    bool is_link() const { return fs::mode_is_symlink(m_mode); }
     Spinlock& lock() const { return bpf_fs().lock(); }
     void touch() { m_mtime = m_ctime = clock_realtime_ns(); }
 
