@@ -16,10 +16,16 @@ bool initial_fpu_captured;
 void arch_initialize_thread_state(ArchThreadState& state)
 {
     if (!initial_fpu_captured) {
-        asm volatile("fninit");
+        // The architectural reset state in FXSAVE layout: FCW 0x37f, MXCSR 0x1f80 (all
+        // exceptions masked), everything else zero. Built in memory rather than captured with
+        // fninit/ldmxcsr/fxsave, which some nested hypervisors fail to emulate at boot.
+        memset(initial_fpu_state, 0, sizeof(initial_fpu_state));
+        u16 control_word = 0x37f;
         u32 mxcsr = 0x1f80;
-        asm volatile("ldmxcsr %0" : : "m"(mxcsr));
-        asm volatile("fxsave64 (%0)" : : "r"(initial_fpu_state) : "memory");
+        u32 mxcsr_mask = 0xffff;
+        memcpy(initial_fpu_state + 0, &control_word, sizeof(control_word));
+        memcpy(initial_fpu_state + 24, &mxcsr, sizeof(mxcsr));
+        memcpy(initial_fpu_state + 28, &mxcsr_mask, sizeof(mxcsr_mask));
         initial_fpu_captured = true;
     }
     memcpy(state.fpu, initial_fpu_state, sizeof(state.fpu));
