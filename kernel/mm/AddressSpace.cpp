@@ -41,6 +41,19 @@ ErrorOr<PhysicalAddress> SharedMemory::page(u64 index)
     return m_pages[index];
 }
 
+DeviceMapping::DeviceMapping(RefPtr<OpenFileDescription> file, u64 offset, u64 length, bool writable)
+    : m_file(move(file))
+    , m_offset(offset)
+    , m_length(length)
+    , m_writable(writable)
+{
+}
+
+DeviceMapping::~DeviceMapping()
+{
+    m_file->file().mmap_closed(*m_file, m_offset, m_length, m_writable);
+}
+
 ErrorOr<Region> Region::try_clone() const
 {
     Region copy;
@@ -53,6 +66,7 @@ ErrorOr<Region> Region::try_clone() const
     copy.file_bytes = file_bytes;
     copy.shared = shared;
     copy.shared_first_page = shared_first_page;
+    copy.device_mapping = device_mapping;
     copy.name = TRY(name.try_clone());
     return copy;
 }
@@ -228,8 +242,15 @@ ErrorOr<u64> AddressSpace::map(u64 hint, u64 length, int prot, int flags, RefPtr
                 return Error(EINVAL);
             if ((prot & PROT_WRITE) && !file->is_writable())
                 return Error(EACCES);
-            // Ask the device for its first page now, so refusals (EPERM, EINVAL) surface here.
-            TRY(file->file().mmap_page(*file, offset, (prot & PROT_WRITE) != 0));
+            // The device validates the whole mapping now (range, permissions, frozen maps...).
+            bool writable = (prot & PROT_WRITE) != 0;
+            TRY(file->file().mmap_opened(*file, offset, aligned_length, writable));
+            auto* mapping = new (std::nothrow) DeviceMapping(file, offset, aligned_length, writable);
+            if (!mapping) {
+                file->file().mmap_closed(*file, offset, aligned_length, writable);
+                return Error(ENOMEM);
+            }
+            region.device_mapping = RefPtr<DeviceMapping>::adopt(mapping);
             region.kind = RegionKind::Device;
         }
         region.file = file;
@@ -295,7 +316,8 @@ ErrorOr<void> AddressSpace::protect(u64 address, u64 length, int prot)
         cursor = region->end;
     }
     for (auto const& region : m_regions) {
-        if (region.kind == RegionKind::Device && region.start < end && address < region.end && (prot & PROT_WRITE) && !region.file->is_writable())
+        if (region.kind == RegionKind::Device && region.start < end && address < region.end && (prot & PROT_WRITE)
+            && (!region.file->is_writable() || !region.device_mapping->writable()))
             return Error(EACCES);
     }
     TRY(split_at(address));

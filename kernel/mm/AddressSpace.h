@@ -36,6 +36,24 @@ private:
     Vector<PhysicalAddress> m_pages;
 };
 
+// One mmap() of a device file (Linux's vma->vm_file + vm_ops): shared by every piece of the
+// mapping that splits and forks create; when the last piece goes, File::mmap_closed() runs,
+// balancing the File::mmap_opened() that accepted the mapping.
+class DeviceMapping : public RefCounted {
+public:
+    DeviceMapping(RefPtr<OpenFileDescription> file, u64 offset, u64 length, bool writable);
+    ~DeviceMapping() override;
+    // Whether the mapping was created writable (else mprotect cannot add PROT_WRITE, like
+    // Linux's VM_MAYWRITE).
+    bool writable() const { return m_writable; }
+
+private:
+    RefPtr<OpenFileDescription> m_file;
+    u64 m_offset;
+    u64 m_length;
+    bool m_writable;
+};
+
 enum class RegionKind : u8 {
     AnonymousPrivate,
     AnonymousShared,
@@ -53,6 +71,7 @@ struct Region {
     u64 file_bytes { ~0ULL }; // FilePrivate: bytes of file data from `start`; the rest is zero
     RefPtr<SharedMemory> shared;
     u64 shared_first_page { 0 };
+    RefPtr<DeviceMapping> device_mapping; // Device regions
     String name;             // "[heap]", "[stack]", a path, or empty
 
     bool contains(u64 address) const { return address >= start && address < end; }
