@@ -4,11 +4,14 @@
 // packet pointers that UAPI only has as 32-bit offsets (__sk_buff.data/data_end,
 // xdp_md.data/data_end/data_meta) are kept as real pointers after it. The verifier rewrites
 // loads of those UAPI fields into 64-bit loads of the pointer fields here (Linux's
-// convert_ctx_access); the offsets below are that contract.
+// convert_ctx_access): XDP's layout is the verifier's XdpRuntimeContext (checked below);
+// socket filters cannot read __sk_buff.data at all, so their packet pointers are only for
+// LD_ABS/LD_IND and bpf_skb_load_bytes.
 //
 // Pure layout definitions: no kernel services, usable by the verifier.
 #pragma once
 
+#include "bpf/verifier/types/XdpContext.h"
 #include "klib/Types.h"
 #include <linux/bpf.h>
 #include <stddef.h>
@@ -33,6 +36,13 @@ struct XdpContext {
     u64 data_hard_start; // start of the headroom
     u64 frame_end;       // end of the buffer (data_end may grow up to here)
 };
+
+// The verifier rewrites xdp_md loads for its XdpRuntimeContext; XdpContext extends that layout.
+static_assert(offsetof(XdpContext, data) == offsetof(verifier::XdpRuntimeContext, data));
+static_assert(offsetof(XdpContext, data_end) == offsetof(verifier::XdpRuntimeContext, data_end));
+static_assert(offsetof(XdpContext, data_meta) == offsetof(verifier::XdpRuntimeContext, data_meta));
+static_assert(offsetof(XdpContext, md.ingress_ifindex) == offsetof(verifier::XdpRuntimeContext, ingress_ifindex));
+static_assert(offsetof(XdpContext, md.rx_queue_index) == offsetof(verifier::XdpRuntimeContext, rx_queue_index));
 
 // The 64-bit field a verifier rewrite should load for a 32-bit UAPI packet field, or -1.
 constexpr i32 skb_pointer_field(u32 uapi_offset)
