@@ -397,7 +397,7 @@ btf_type const* Btf::type_by_id(u32 id) const
 u32 Btf::kind_of(u32 id) const
 {
     auto const* t = type_by_id(id);
-    return t ? kind(*t) : BTF_KIND_UNKN;
+    return t ? kind(*t) : static_cast<u32>(BTF_KIND_UNKN);
 }
 
 ErrorOr<void> Btf::check_meta(u32 id, btf_type const& t, u32 available, u32& consumed, VerifierLog& log)
