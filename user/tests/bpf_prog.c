@@ -13,6 +13,7 @@ static char log_buf[65536];
 #define LDX_DW(dst, src, off) INSN(BPF_LDX | BPF_MEM | BPF_DW, dst, src, off, 0)
 #define LDX_W(dst, src, off) INSN(BPF_LDX | BPF_MEM | BPF_W, dst, src, off, 0)
 #define ALU64_REG(op, dst, src) INSN(BPF_ALU64 | (op) | BPF_X, dst, src, 0, 0)
+#define MOV64_REG(dst, src) INSN(BPF_ALU64 | BPF_MOV | BPF_X, dst, src, 0, 0)
 
 /* SHA-1 of the instructions with map fd immediates zeroed: Linux's prog_tag. */
 static unsigned rol(unsigned v, int n) { return (v << n) | (v >> (32 - n)); }
@@ -376,6 +377,28 @@ static void check_xdp_and_raw_tp(void)
         CHECK(out[7] == 7 && out[8] == 0, "... and the first 8 bytes copied");
         CHECK_ERR(EINVAL, test_run(xdp, packet, 13, NULL, 0, 1, &r), "a 13-byte frame: EINVAL");
         close((int)xdp);
+    }
+    /* XDP reading xdp_md->data/data_end (rewritten by the verifier to the runtime context's
+     * pointers): swaps bytes 0 and 6 of the frame. */
+    struct bpf_insn swap[] = {
+        LDX_W(2, 1, 0), LDX_W(3, 1, 4),                     /* r2 = data, r3 = data_end */
+        MOV64_REG(4, 2), INSN(BPF_ALU64 | BPF_ADD | BPF_K, 4, 0, 0, 12),
+        INSN(BPF_JMP | BPF_JGT | BPF_X, 4, 3, 6, 0),        /* if data + 12 > data_end: out */
+        INSN(BPF_LDX | BPF_MEM | BPF_B, 5, 2, 0, 0), INSN(BPF_LDX | BPF_MEM | BPF_B, 6, 2, 6, 0),
+        INSN(BPF_STX | BPF_MEM | BPF_B, 2, 6, 0, 0), INSN(BPF_STX | BPF_MEM | BPF_B, 2, 5, 6, 0),
+        MOV64_IMM(0, XDP_TX), EXIT_INSN(),
+        MOV64_IMM(0, XDP_ABORTED), EXIT_INSN(),
+    };
+    long swapper = prog_load(BPF_PROG_TYPE_XDP, swap, sizeof swap / sizeof *swap);
+    if (CHECK(swapper >= 0, "XDP program using ctx->data and ctx->data_end loads")) {
+        unsigned char packet[20], out[32];
+        for (int i = 0; i < 20; i++)
+            packet[i] = (unsigned char)(i + 1);
+        union bpf_attr r;
+        CHECK_EQ(0, test_run(swapper, packet, 20, out, sizeof out, 1, &r), "test run");
+        CHECK_EQ(XDP_TX, r.test.retval, "retval XDP_TX (the 20-byte frame is long enough)");
+        CHECK(out[0] == 7 && out[6] == 1 && out[1] == 2, "bytes 0 and 6 swapped in data_out");
+        close((int)swapper);
     }
     /* r0 = ctx[1] */
     struct bpf_insn second_arg[] = { LDX_DW(0, 1, 8), EXIT_INSN() };
