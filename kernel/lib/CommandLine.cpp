@@ -2,6 +2,7 @@
 // after a `--` goes to /init as arguments (like Linux). The boot loader puts the image name
 // first; it is skipped. Runs before the heap exists, so it keeps views into the boot
 // loader's copy of the line instead of allocating.
+#include "arch/BootInfo.h"
 #include "console/Console.h"
 #include "klib/Span.h"
 #include "klib/StringView.h"
@@ -43,3 +44,6 @@ void kernel_command_line_parse(char const* command_line)
         }
     }
 }
+
+// /proc/cmdline: the line as the boot loader passed it.
+char const* kernel_command_line() { return boot_info().command_line; }
