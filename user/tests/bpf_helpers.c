@@ -191,6 +191,24 @@ int main(void)
         close((int)p);
     }
 
+    /* bpf_get_stack(ctx, fp - 64, 64, flags): bytes of return addresses written. */
+    struct bpf_insn stack[] = {
+        MOV64_REG(2, 10), ADD64_IMM(2, -64), MOV64_IMM(3, 64), MOV64_IMM(4, 0), CALL(BPF_FUNC_get_stack), EXIT_INSN(),
+    };
+    p = load(stack, sizeof stack / sizeof *stack);
+    if (CHECK(p >= 0, "program calling bpf_get_stack")) {
+        long bytes = run(p, args, 1);
+        CHECK(bytes >= 8 && bytes <= 64 && bytes % 8 == 0, "the kernel stack has at least one frame (%ld bytes)", bytes);
+        close((int)p);
+    }
+    stack[3] = MOV64_IMM(4, BPF_F_USER_STACK);
+    p = load(stack, sizeof stack / sizeof *stack);
+    if (CHECK(p >= 0, "program calling bpf_get_stack with BPF_F_USER_STACK")) {
+        long bytes = run(p, args, 1);
+        CHECK(bytes >= 8 && bytes <= 64 && bytes % 8 == 0, "the user stack has at least the syscall's return address (%ld bytes)", bytes);
+        close((int)p);
+    }
+
     /* bpf_send_signal(SIGUSR1) from a program run in this process. */
     struct bpf_insn sig[] = { MOV64_IMM(1, SIGUSR1), CALL(BPF_FUNC_send_signal), EXIT_INSN() };
     signal(SIGUSR1, on_signal);

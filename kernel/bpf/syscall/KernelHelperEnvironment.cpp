@@ -11,6 +11,7 @@
 #include "arch/Cpu.h"
 #include "arch/Paging.h"
 #include "bpf/helpers/HelperEnvironment.h"
+#include "bpf/syscall/TraceContext.h"
 #include "bpf/syscall/TraceRing.h"
 #include "klib/CString.h"
 #include "lib/Random.h"
@@ -56,6 +57,28 @@ u64 copy_user_nofault(void* destination, u64 source, u64 size)
         done += chunk;
     }
     return done;
+}
+
+// Frame-pointer walk (the kernel is built with -fno-omit-frame-pointer; user programs only
+// give more than their first address when they keep frame pointers too): ips[0] = ip, then the
+// return address of each frame while the frame pointers grow, stay aligned and are readable.
+template<typename Read>
+u32 walk_frames(u64 ip, u64 frame, u64* ips, u32 max_depth, Read read)
+{
+    u32 count = 0;
+    if (max_depth == 0)
+        return 0;
+    ips[count++] = ip;
+    while (count < max_depth && frame && !(frame & 7)) {
+        u64 saved[2]; // next frame pointer, return address
+        if (!read(saved, frame) || !saved[1])
+            break;
+        ips[count++] = saved[1];
+        if (saved[0] <= frame)
+            break;
+        frame = saved[0];
+    }
+    return count;
 }
 
 class KernelHelperEnvironment final : public HelperEnvironment {
@@ -176,6 +199,48 @@ public:
     }
 
     bool is_user_address(u64 address) override { return address < arch::user_space_end; }
+
+    // The registers come from the innermost TraceContext (the code that ran the program knows
+    // them); without one, the kernel stack is the current one and the user stack is the one
+    // the current thread entered the kernel from. `regs` (the program context) is not trusted:
+    // only some program types have registers there.
+    i64 walk_stack(u64, bool user, u64* ips, u32 max_depth) override
+    {
+        TraceContext const* trace = current_trace_context();
+        Registers const* regs = trace ? trace->regs : nullptr;
+        if (user) {
+            Thread& thread = Thread::current();
+            if (!regs || !regs->from_user()) {
+                if (!thread.process())
+                    return 0;
+                regs = &thread.user_frame();
+            }
+            return walk_frames(regs->rip, regs->rbp, ips, max_depth,
+                [](u64 (&saved)[2], u64 frame) { return copy_user_nofault(saved, frame, sizeof(saved)) == sizeof(saved); });
+        }
+        auto read_kernel = [](u64 (&saved)[2], u64 frame) {
+            return kernel_range_allowed(frame, sizeof(saved)) && bpf_probe_copy_kernel(saved, reinterpret_cast<void const*>(frame), sizeof(saved)) == 0;
+        };
+        if (regs && regs->from_user())
+            return 0; // an event in user mode has no kernel stack
+        if (regs)
+            return walk_frames(regs->rip, regs->rbp, ips, max_depth, read_kernel);
+        // Start at our caller (the helper): its return address and its saved frame pointer.
+        u64 caller_frame = *static_cast<u64 const*>(__builtin_frame_address(0));
+        return walk_frames(reinterpret_cast<u64>(__builtin_return_address(0)), caller_frame, ips, max_depth, read_kernel);
+    }
+
+    u64 func_ip(u64) override
+    {
+        TraceContext const* trace = current_trace_context();
+        return trace ? trace->func_ip : 0;
+    }
+
+    u64 attach_cookie(u64) override
+    {
+        TraceContext const* trace = current_trace_context();
+        return trace ? trace->cookie : 0;
+    }
 
     void trace_output(char const* text, u32 length) override { trace_ring_append(text, length); }
 
