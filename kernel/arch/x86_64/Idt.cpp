@@ -8,17 +8,17 @@
 #include "sched/PerCpu.h"
 
 extern "C" {
-#define DECLARE_STUB(n) void isr_stub_##n();
-DECLARE_STUB(0) DECLARE_STUB(1) DECLARE_STUB(2) DECLARE_STUB(3) DECLARE_STUB(4) DECLARE_STUB(5)
-DECLARE_STUB(6) DECLARE_STUB(7) DECLARE_STUB(8) DECLARE_STUB(9) DECLARE_STUB(10) DECLARE_STUB(11)
-DECLARE_STUB(12) DECLARE_STUB(13) DECLARE_STUB(14) DECLARE_STUB(15) DECLARE_STUB(16) DECLARE_STUB(17)
-DECLARE_STUB(18) DECLARE_STUB(19) DECLARE_STUB(20) DECLARE_STUB(21) DECLARE_STUB(22) DECLARE_STUB(23)
-DECLARE_STUB(24) DECLARE_STUB(25) DECLARE_STUB(26) DECLARE_STUB(27) DECLARE_STUB(28) DECLARE_STUB(29)
-DECLARE_STUB(30) DECLARE_STUB(31) DECLARE_STUB(32) DECLARE_STUB(33) DECLARE_STUB(34) DECLARE_STUB(35)
-DECLARE_STUB(36) DECLARE_STUB(37) DECLARE_STUB(38) DECLARE_STUB(39) DECLARE_STUB(40) DECLARE_STUB(41)
-DECLARE_STUB(42) DECLARE_STUB(43) DECLARE_STUB(44) DECLARE_STUB(45) DECLARE_STUB(46) DECLARE_STUB(47)
-DECLARE_STUB(255)
-#undef DECLARE_STUB
+#define DECLARE_ISR_ENTRY(n) void isr_entry_##n();
+DECLARE_ISR_ENTRY(0) DECLARE_ISR_ENTRY(1) DECLARE_ISR_ENTRY(2) DECLARE_ISR_ENTRY(3) DECLARE_ISR_ENTRY(4) DECLARE_ISR_ENTRY(5)
+DECLARE_ISR_ENTRY(6) DECLARE_ISR_ENTRY(7) DECLARE_ISR_ENTRY(8) DECLARE_ISR_ENTRY(9) DECLARE_ISR_ENTRY(10) DECLARE_ISR_ENTRY(11)
+DECLARE_ISR_ENTRY(12) DECLARE_ISR_ENTRY(13) DECLARE_ISR_ENTRY(14) DECLARE_ISR_ENTRY(15) DECLARE_ISR_ENTRY(16) DECLARE_ISR_ENTRY(17)
+DECLARE_ISR_ENTRY(18) DECLARE_ISR_ENTRY(19) DECLARE_ISR_ENTRY(20) DECLARE_ISR_ENTRY(21) DECLARE_ISR_ENTRY(22) DECLARE_ISR_ENTRY(23)
+DECLARE_ISR_ENTRY(24) DECLARE_ISR_ENTRY(25) DECLARE_ISR_ENTRY(26) DECLARE_ISR_ENTRY(27) DECLARE_ISR_ENTRY(28) DECLARE_ISR_ENTRY(29)
+DECLARE_ISR_ENTRY(30) DECLARE_ISR_ENTRY(31) DECLARE_ISR_ENTRY(32) DECLARE_ISR_ENTRY(33) DECLARE_ISR_ENTRY(34) DECLARE_ISR_ENTRY(35)
+DECLARE_ISR_ENTRY(36) DECLARE_ISR_ENTRY(37) DECLARE_ISR_ENTRY(38) DECLARE_ISR_ENTRY(39) DECLARE_ISR_ENTRY(40) DECLARE_ISR_ENTRY(41)
+DECLARE_ISR_ENTRY(42) DECLARE_ISR_ENTRY(43) DECLARE_ISR_ENTRY(44) DECLARE_ISR_ENTRY(45) DECLARE_ISR_ENTRY(46) DECLARE_ISR_ENTRY(47)
+DECLARE_ISR_ENTRY(255)
+#undef DECLARE_ISR_ENTRY
 void interrupt_dispatch(u64 vector, Registers* regs);
 }
 
@@ -62,16 +62,16 @@ IrqHandler irq_handlers[16];
 void idt_initialize()
 {
     void (*stubs[])() = {
-        isr_stub_0, isr_stub_1, isr_stub_2, isr_stub_3, isr_stub_4, isr_stub_5, isr_stub_6, isr_stub_7,
-        isr_stub_8, isr_stub_9, isr_stub_10, isr_stub_11, isr_stub_12, isr_stub_13, isr_stub_14, isr_stub_15,
-        isr_stub_16, isr_stub_17, isr_stub_18, isr_stub_19, isr_stub_20, isr_stub_21, isr_stub_22, isr_stub_23,
-        isr_stub_24, isr_stub_25, isr_stub_26, isr_stub_27, isr_stub_28, isr_stub_29, isr_stub_30, isr_stub_31,
-        isr_stub_32, isr_stub_33, isr_stub_34, isr_stub_35, isr_stub_36, isr_stub_37, isr_stub_38, isr_stub_39,
-        isr_stub_40, isr_stub_41, isr_stub_42, isr_stub_43, isr_stub_44, isr_stub_45, isr_stub_46, isr_stub_47,
+        isr_entry_0, isr_entry_1, isr_entry_2, isr_entry_3, isr_entry_4, isr_entry_5, isr_entry_6, isr_entry_7,
+        isr_entry_8, isr_entry_9, isr_entry_10, isr_entry_11, isr_entry_12, isr_entry_13, isr_entry_14, isr_entry_15,
+        isr_entry_16, isr_entry_17, isr_entry_18, isr_entry_19, isr_entry_20, isr_entry_21, isr_entry_22, isr_entry_23,
+        isr_entry_24, isr_entry_25, isr_entry_26, isr_entry_27, isr_entry_28, isr_entry_29, isr_entry_30, isr_entry_31,
+        isr_entry_32, isr_entry_33, isr_entry_34, isr_entry_35, isr_entry_36, isr_entry_37, isr_entry_38, isr_entry_39,
+        isr_entry_40, isr_entry_41, isr_entry_42, isr_entry_43, isr_entry_44, isr_entry_45, isr_entry_46, isr_entry_47,
     };
     for (u8 v = 0; v < 48; ++v)
         set_gate(v, stubs[v], v == 8 ? 1 : 0, v == 3 ? 3 : 0);
-    set_gate(255, isr_stub_255);
+    set_gate(255, isr_entry_255);
     IdtPointer pointer { sizeof(idt) - 1, reinterpret_cast<u64>(idt) };
     asm volatile("lidt %0" : : "m"(pointer));
 }

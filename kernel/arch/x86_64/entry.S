@@ -49,18 +49,18 @@
 
 .text
 
-/* Stubs: normalise the frame (error code or 0 in the orig_rax slot), pass the vector. */
+/* Entry points: normalise the frame (error code or 0 in the orig_rax slot), pass the vector. */
 .macro ISR_NOERR vector
-.global isr_stub_\vector
-isr_stub_\vector:
+.global isr_entry_\vector
+isr_entry_\vector:
     pushq $0
     pushq %rdi
     movl $\vector, %edi
     jmp interrupt_common
 .endm
 .macro ISR_ERR vector
-.global isr_stub_\vector
-isr_stub_\vector:
+.global isr_entry_\vector
+isr_entry_\vector:
     pushq %rdi
     movl $\vector, %edi
     jmp interrupt_common
