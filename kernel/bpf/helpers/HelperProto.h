@@ -101,5 +101,10 @@ HelperFunction const* helper_table();
 u32 helper_table_size();
 // Every provided prototype, in id order.
 HelperProto const* helper_protos(u32* count);
+// Helpers that need a kernel context (packet access for socket filters and XDP, ...) are
+// provided by the kernel layer, which registers their prototypes once at boot, before any
+// program is verified; helper_proto() and helper_allowed() then know them too. Ids that the
+// core table already provides are ignored.
+void register_context_helpers(HelperProto const* protos, u32 count);
 
 }

@@ -93,9 +93,24 @@ struct DenseTable {
 
 constexpr DenseTable s_table;
 
+// Prototypes registered by the kernel layer (register_context_helpers); written only at boot.
+HelperProto const* s_context_protos[table_size];
+
 }
 
-HelperProto const* helper_proto(u32 id) { return id < table_size ? s_table.by_id[id] : nullptr; }
+HelperProto const* helper_proto(u32 id)
+{
+    if (id >= table_size)
+        return nullptr;
+    return s_table.by_id[id] ? s_table.by_id[id] : s_context_protos[id];
+}
+
+void register_context_helpers(HelperProto const* protos, u32 count)
+{
+    for (u32 i = 0; i < count; ++i)
+        if (protos[i].id < table_size && !s_table.by_id[protos[i].id])
+            s_context_protos[protos[i].id] = &protos[i];
+}
 
 bool helper_allowed(u32 id, u32 program_type, bool gpl, bool perfmon)
 {

@@ -125,6 +125,7 @@ void bpf_program_types_initialize()
     HelperFunction const* base = helper_table();
     for (u32 id = 0; id < function_count && id < base_count; ++id)
         s_skb_helpers[id] = s_xdp_helpers[id] = base[id];
+    register_context_helpers(s_type_protos, sizeof(s_type_protos) / sizeof(s_type_protos[0]));
     for (auto const& proto : s_type_protos) {
         if (proto.program_types & skb_types)
             s_skb_helpers[proto.id] = proto.function;
