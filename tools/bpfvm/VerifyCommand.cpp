@@ -8,10 +8,14 @@
 // "accepted" (exit 0) or "rejected: ERRNO" (exit 1). Exit 2 for usage errors. --xlated prints
 // the instructions the kernel would run; --host also loads the program into the host Linux
 // kernel (root, bpf() available) and prints Linux's log and verdict after ours. --list prints
-// the programs of an ELF object ("section/function", usable as FILE:section/function).
+// the programs of an ELF object ("section/function", usable as FILE:section/function). --run
+// runs an accepted program on the checked interpreter (SafetyInterpreter.h) with the context
+// and packet given by --ctx HEX / --packet HEX (or the case's) and prints r0.
 #include "VerifyCommand.h"
 #include "BpfObject.h"
 #include "HostVerifier.h"
+#include "Hex.h"
+#include "SafetyInterpreter.h"
 #include "VerifierCase.h"
 #include "VerifierHarness.h"
 #include "bpf/verifier/KernelDisasm.h"
@@ -31,7 +35,8 @@ int usage()
     std::fprintf(stderr,
         "usage: bpfvm verify --type socket_filter|xdp|kprobe|tracepoint|raw_tracepoint|perf_event\n"
         "                    [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAGS]]... [--log-level N]\n"
-        "                    [--license NAME] [--unprivileged] [--allow-uninit-stack] [--xlated] [--host] FILE[:SECTION]\n");
+        "                    [--license NAME] [--unprivileged] [--allow-uninit-stack] [--xlated] [--host] [--run [--ctx HEX] [--packet HEX]]\n"
+        "                    [--list] FILE[:SECTION]\n");
     return 2;
 }
 
@@ -41,7 +46,8 @@ int command_verify(std::vector<std::string> const& args)
 {
     std::string type_name, path;
     std::vector<MapSpec> maps;
-    bool have_maps = false, have_level = false, have_license = false, xlated = false, compare_host = false, list_programs = false;
+    bool have_maps = false, have_level = false, have_license = false, xlated = false, compare_host = false, list_programs = false, run = false;
+    std::vector<uint8_t> ctx_bytes, packet_bytes;
     VerifyOptions options;
     for (size_t i = 0; i < args.size(); ++i) {
         std::string const& arg = args[i];
@@ -86,6 +92,14 @@ int command_verify(std::vector<std::string> const& args)
             compare_host = true;
         } else if (arg == "--list") {
             list_programs = true;
+        } else if (arg == "--run") {
+            run = true;
+        } else if (arg == "--ctx" || arg == "--packet") {
+            auto v = value();
+            auto bytes = v ? parse_hex_bytes(*v) : std::nullopt;
+            if (!bytes)
+                return usage();
+            (arg == "--ctx" ? ctx_bytes : packet_bytes) = *bytes;
         } else if (!arg.empty() && arg[0] == '-' && arg != "-") {
             return usage();
         } else {
@@ -129,6 +143,10 @@ int command_verify(std::vector<std::string> const& args)
         if (!have_license)
             options.gpl = from_case.gpl;
         options.privileges = from_case.privileges;
+        if (ctx_bytes.empty())
+            ctx_bytes = parsed->ctx;
+        if (packet_bytes.empty())
+            packet_bytes = parsed->packet;
         options.tracepoint_id = from_case.tracepoint_id;
         if (parsed->tracepoint_id)
             (void)bpf::verifier::register_tracepoint(parsed->tracepoint_id, "case", parsed->tracepoint_size);
@@ -206,6 +224,18 @@ int command_verify(std::vector<std::string> const& args)
             if (code[i].opcode == bpf::isa::encoding::lddw_opcode)
                 ++i;
         }
+    }
+    if (run) {
+        SafetyRunConfig config;
+        config.prog_type = options.prog_type;
+        config.ctx = ctx_bytes;
+        config.packet = packet_bytes;
+        config.allow_uninit_stack = options.privileges.allow_uninit_stack;
+        SafetyResult result = safety_run(*outcome.verified, map_set, config);
+        if (result.violation)
+            std::printf("run: VIOLATION %s\n", result.message.c_str());
+        else
+            std::printf("run: r0 = 0x%llx after %llu instructions\n", static_cast<unsigned long long>(result.r0), static_cast<unsigned long long>(result.executed));
     }
     std::printf("accepted\n");
     return 0;

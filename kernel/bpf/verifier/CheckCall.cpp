@@ -676,8 +676,10 @@ ErrorOr<void> VerifierEnv::prepare_func_exit()
     }
     m_cur->frames[m_cur->curframe].reset();
     --m_cur->curframe;
-    if (callback)
+    if (callback) {
         widen_changed_scalars(callsite);
+        m_cur->from_callback_return = true;
+    }
     return {};
 }
 

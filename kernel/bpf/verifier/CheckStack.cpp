@@ -137,8 +137,15 @@ ErrorOr<void> VerifierEnv::check_stack_read_fixed_off(FrameState& state, i32 off
         if (size != slot_size || spill_size != slot_size) {
             if (slot.spilled.type != RegType::Scalar)
                 return reject(EACCES, "invalid size of register fill\n");
-            if (dst_regno < 0)
+            if (dst_regno < 0) {
+                // An atomic reads every byte, not only the spilled ones.
+                for (u32 i = 0; i < size; ++i) {
+                    SlotType type = slot.type[(at.byte - i) % slot_size];
+                    if (type == SlotType::Invalid && !allow_uninit)
+                        return reject(EACCES, "invalid read from stack off %d+%u size %u\n", off, i, size);
+                }
                 return {};
+            }
             RegisterState& dst = regs()[dst_regno];
             if (size <= spill_size && off % static_cast<i32>(slot_size) == 0) {
                 if (m_request.privileges.bpf_capable && size == 4 && spill_size == 4 && slot.spilled.width() <= 32)

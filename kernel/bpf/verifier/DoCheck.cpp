@@ -7,9 +7,11 @@
 // few jumps. A checkpoint whose paths are all finished (branches == 0) prunes any state it
 // includes. A checkpoint still being explored is an ancestor of the current path: reaching it
 // again means a loop; an identical state there is an infinite loop, otherwise the loop is
-// walked again (bounded loops terminate; others hit the 1M instruction limit). At the call
-// site of bpf_loop/for_each_map_elem an ancestor that includes the state ends the path:
-// callbacks run a bounded number of times, so reaching a fixpoint there is enough.
+// walked again (bounded loops terminate; others hit the 1M instruction limit). When a callback
+// of bpf_loop/for_each_map_elem returns to its call site, an ancestor there that includes the
+// state ends the path: callbacks run a bounded number of times, so a fixpoint is enough. (Linux
+// applies that rule to any arrival at the call site, which lets an infinite loop around such a
+// call pass; here a loop around the call is handled like any other loop.)
 #include "bpf/verifier/KernelDisasm.h"
 #include "bpf/verifier/VerifierEnv.h"
 
@@ -145,7 +147,10 @@ ErrorOr<bool> VerifierEnv::is_state_visited(u32 insn_idx)
         ++states_count;
         bool hit = false;
         if (old.branches) {
-            if (aux.calls_callback) {
+            if (aux.calls_callback && m_cur->from_callback_return) {
+                // Callback iterations are bounded by the helper: a fixpoint at the call
+                // site ends this chain. (Only for the chain itself: a loop around the call
+                // must terminate on its own, checked below.)
                 hit = states_equal(old, *m_cur, false);
             } else {
                 if (states_maybe_looping(old, *m_cur) && states_equal(old, *m_cur, true)) {
@@ -169,7 +174,16 @@ ErrorOr<bool> VerifierEnv::is_state_visited(u32 insn_idx)
         }
         if (add_new)
             ++explored.miss_count;
-        if (old.branches == 0 && explored.miss_count > explored.hit_count * 3 + 3) {
+        // States that rarely prune are dropped from the list (Linux's heuristic). One still
+        // being explored stays alive (it is an ancestor of the current path) until its paths
+        // are done.
+        u32 tolerance = aux.force_checkpoint && old.branches ? 64 : 3;
+        if (explored.miss_count > explored.hit_count * tolerance + tolerance) {
+            if (old.branches) {
+                TRY(m_detached.try_append(move(explored.state)));
+                if (m_detached.size() % 1024 == 0)
+                    m_detached.remove_all_matching([](auto const& state) { return state->branches == 0; });
+            }
             list.remove(i);
             --m_explored_count;
             continue;
@@ -207,7 +221,9 @@ ErrorOr<void> VerifierEnv::do_check()
         m_cur->insn_idx = m_insn_idx;
 
         bool path_done = false;
-        if (m_aux[m_insn_idx].prune_point && TRY(is_state_visited(m_insn_idx))) {
+        bool visited = m_aux[m_insn_idx].prune_point && TRY(is_state_visited(m_insn_idx));
+        m_cur->from_callback_return = false;
+        if (visited) {
             if (logging()) {
                 if (m_do_print_state)
                     verbose("\nfrom %u to %u: safe\n", m_prev_insn_idx, m_insn_idx);

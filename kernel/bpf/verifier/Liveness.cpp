@@ -2,11 +2,13 @@
 // analysis, then a backward dataflow over each subprogram's control-flow graph.
 #include "bpf/verifier/Liveness.h"
 #include "bpf/helpers/HelperProto.h"
+#include "bpf/isa/Encoding.h"
 
 namespace bpf::verifier {
 
 using isa::Instruction;
 using isa::Op;
+using isa::encoding::pseudo_func;
 
 namespace {
 
@@ -41,9 +43,30 @@ struct FpValue {
     bool may_be_stack() const { return kind == Fp || kind == Top; }
 };
 
+// Per register: the fp+constant facts, whether it may hold a pointer at all, and which map
+// (LD_IMM64 map reference) it holds when that is known (-1: unknown or none).
 struct FpState {
     FpValue regs[11];
+    bool may_be_pointer[11] {};
+    i32 map[11] {};
+    bool reached { false };
     bool operator==(FpState const&) const = default;
+
+    void join(FpState const& other)
+    {
+        if (!other.reached)
+            return;
+        if (!reached) {
+            *this = other;
+            return;
+        }
+        for (u32 r = 0; r < 11; ++r) {
+            regs[r] = FpValue::join(regs[r], other.regs[r]);
+            may_be_pointer[r] = may_be_pointer[r] || other.may_be_pointer[r];
+            if (map[r] != other.map[r])
+                map[r] = -1;
+        }
+    }
 };
 
 bool is_cond_jump(Op op) { return op >= Op::JeqImm && op <= Op::Jset32Reg; }
@@ -119,11 +142,46 @@ u64 slots_through(FpValue value)
 
 u16 bit(u32 reg) { return static_cast<u16>(1u << reg); }
 
-void forward_transfer(Instruction const& insn, FpState& s)
+void forward_transfer(Instruction const& insn, FpState& s, i32 map_of_lddw)
 {
     Op op = insn.op;
     FpValue not_stack { FpValue::NotStack, 0 };
     FpValue top { FpValue::Top, 0 };
+    // Pointer-ness and map identity first (they read the state before the instruction).
+    if (is_alu(op)) {
+        bool pointer = false;
+        if (op == Op::Mov64Reg)
+            pointer = s.may_be_pointer[insn.src];
+        else if (op == Op::Add64Reg)
+            pointer = s.may_be_pointer[insn.dst] || s.may_be_pointer[insn.src];
+        else if (op == Op::Sub64Reg || op == Op::Add64Imm || op == Op::Sub64Imm)
+            pointer = s.may_be_pointer[insn.dst];
+        s.may_be_pointer[insn.dst] = pointer;
+        s.map[insn.dst] = op == Op::Mov64Reg ? s.map[insn.src] : -1;
+    } else if (is_load(op)) {
+        u32 size = access_size(op);
+        bool sign = op >= Op::LdxsB && op <= Op::LdxsW;
+        s.may_be_pointer[insn.dst] = size == 8 || (size == 4 && !sign) || (size == 4 && sign);
+        s.map[insn.dst] = -1;
+    } else if (is_atomic(op)) {
+        bool fetch = op == Op::AtomicXchg32 || op == Op::AtomicXchg64 || op == Op::AtomicCmpxchg32 || op == Op::AtomicCmpxchg64
+            || ((static_cast<u32>(op) - static_cast<u32>(Op::AtomicAdd32)) % 4) >= 2;
+        u32 target = (op == Op::AtomicCmpxchg32 || op == Op::AtomicCmpxchg64) ? 0 : insn.src;
+        if (fetch) {
+            s.may_be_pointer[target] = access_size(op) == 8;
+            s.map[target] = -1;
+        }
+    } else if (op == Op::LdImm64) {
+        s.may_be_pointer[insn.dst] = insn.pseudo != 0;
+        bool map_pointer = insn.pseudo == isa::encoding::pseudo_map_fd || insn.pseudo == isa::encoding::pseudo_map_idx;
+        s.map[insn.dst] = map_pointer ? map_of_lddw : -1;
+    } else if (op == Op::Call || op == Op::CallUnwind || op == Op::TailCall || op == Op::CallLocal || op == Op::Callx
+        || (op >= Op::LdAbsB && op <= Op::LdIndW)) {
+        for (u32 r = 0; r <= 5; ++r) {
+            s.may_be_pointer[r] = r == 0 && !(op >= Op::LdAbsB && op <= Op::LdIndW);
+            s.map[r] = -1;
+        }
+    }
     if (is_alu(op)) {
         FpValue& dst = s.regs[insn.dst];
         if (is_alu32(op)) {
@@ -221,7 +279,7 @@ struct Transfer {
     u64 kill_slots { 0 };
 };
 
-void helper_uses(u32 id, FpState const& fp, Transfer& t)
+void helper_uses(u32 id, FpState const& fp, Transfer& t, Span<u32 const> key_sizes)
 {
     HelperProto const* proto = helper_proto(id);
     if (!proto) {
@@ -241,14 +299,23 @@ void helper_uses(u32 id, FpState const& fp, Transfer& t)
             continue;
         t.use_relevant |= bit(reg);
         u64 slots = slots_through(fp.regs[reg]);
+        // A key is read for its size when the map is known (r1 loaded from a map reference).
+        if (type == ARG_PTR_TO_MAP_KEY && fp.regs[reg].kind == FpValue::Fp && fp.map[1] >= 0
+            && static_cast<u32>(fp.map[1]) < key_sizes.size())
+            slots = slots_of(fp.regs[reg].offset, key_sizes[static_cast<u32>(fp.map[1])]);
         t.gen_live_slots |= slots;
-        t.gen_relevant_slots |= slots;
+        // Only keys (constant keys decide whether an array lookup can fail) and callback
+        // contexts (the callback's code reads them) have contents that matter; other memory
+        // arguments are only copied by the helper.
+        if (type == ARG_PTR_TO_MAP_KEY || type == ARG_PTR_TO_STACK)
+            t.gen_relevant_slots |= slots;
     }
 }
 
 }
 
-ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> subprog_starts)
+ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> subprog_starts, bool main_return_checked,
+    Span<i32 const> lddw_maps, Span<u32 const> key_sizes)
 {
     u32 count = static_cast<u32>(insns.size());
     TRY(m_in.try_resize(count));
@@ -272,9 +339,15 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
     TRY(queued.try_resize(count));
     for (u32 start : subprog_starts) {
         FpState entry;
-        for (u32 r = 0; r < 10; ++r)
+        entry.reached = true;
+        for (u32 r = 0; r < 10; ++r) {
             entry.regs[r] = { FpValue::NotStack, 0 };
+            entry.may_be_pointer[r] = start == 0 ? r == 1 : (r >= 1 && r <= 5);
+            entry.map[r] = -1;
+        }
         entry.regs[10] = { FpValue::Fp, 0 };
+        entry.may_be_pointer[10] = true;
+        entry.map[10] = -1;
         fp_in[start] = entry;
         TRY(worklist.try_append(start));
         queued[start] = true;
@@ -283,13 +356,12 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
         u32 index = worklist.take_last();
         queued[index] = false;
         FpState out = fp_in[index];
-        forward_transfer(insns[index], out);
+        forward_transfer(insns[index], out, index < lddw_maps.size() ? lddw_maps[index] : -1);
         u32 next[2];
         u32 n = successors(insns, index, next);
         for (u32 k = 0; k < n; ++k) {
-            FpState joined;
-            for (u32 r = 0; r < 11; ++r)
-                joined.regs[r] = FpValue::join(fp_in[next[k]].regs[r], out.regs[r]);
+            FpState joined = fp_in[next[k]];
+            joined.join(out);
             if (!(joined == fp_in[next[k]])) {
                 fp_in[next[k]] = joined;
                 if (!queued[next[k]]) {
@@ -320,7 +392,7 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
                 t.use_live |= bit(insn.src);
             // add/sub of two registers may be pointer arithmetic: the scalar bounds matter
             // at this instruction whatever happens to the result.
-            if (op == Op::Add64Reg || op == Op::Sub64Reg)
+            if ((op == Op::Add64Reg || op == Op::Sub64Reg) && (fp.may_be_pointer[insn.dst] || fp.may_be_pointer[insn.src]))
                 t.use_relevant |= bit(insn.dst) | bit(insn.src);
             continue;
         }
@@ -382,15 +454,15 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
             break;
         case Op::Call:
         case Op::CallUnwind:
-            helper_uses(static_cast<u32>(insn.offset), fp, t);
+            helper_uses(static_cast<u32>(insn.offset), fp, t, key_sizes);
             t.def = caller_saved;
             break;
         case Op::TailCall:
-            helper_uses(12, fp, t);
+            helper_uses(12, fp, t, key_sizes);
             t.def = caller_saved;
             break;
         case Op::Callx:
-            helper_uses(~0u, fp, t);
+            helper_uses(~0u, fp, t, key_sizes);
             t.use_live |= bit(insn.dst);
             t.def = caller_saved;
             break;
@@ -404,8 +476,7 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
             t.def = caller_saved;
             break;
         case Op::Exit:
-            t.use_live |= bit(0);
-            t.use_relevant |= bit(0);
+            t.use_live |= bit(0); // relevance: see exit_relevant below
             break;
         default:
             break;
@@ -413,11 +484,36 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
         (void)in_subprog;
     }
 
+    // Whether r0 is relevant at the EXITs of each subprogram.
+    auto subprog_index = [&](u32 start) -> u32 {
+        for (u32 s = 0; s < subprog_starts.size(); ++s) {
+            if (subprog_starts[s] == start)
+                return s;
+        }
+        return 0;
+    };
+    Vector<bool> exit_relevant;
+    TRY(exit_relevant.try_resize(subprog_starts.size()));
+    exit_relevant[0] = main_return_checked;
+    for (u32 i = 0; i < count; ++i) {
+        if (insns[i].op == Op::LdImm64 && insns[i].pseudo == pseudo_func)
+            exit_relevant[subprog_index(static_cast<u32>(insns[i].imm))] = true;
+    }
+
     // Backward fixpoint. Relevance of stores depends on the relevance after them, so it is
     // part of the iteration rather than of the fixed transfer above.
     bool changed = true;
     while (changed) {
         changed = false;
+        for (u32 i = 0; i < count; ++i) {
+            if (insns[i].op != Op::CallLocal || i + 1 >= count)
+                continue;
+            u32 callee = subprog_index(insns[i].target);
+            if (!exit_relevant[callee] && (m_in[i + 1].relevant_regs & bit(0))) {
+                exit_relevant[callee] = true;
+                changed = true;
+            }
+        }
         for (u32 i = count; i-- > 0;) {
             Instruction const& insn = insns[i];
             LiveSet out;
@@ -433,6 +529,8 @@ ErrorOr<void> Liveness::compute(Span<Instruction const> insns, Span<u32 const> s
             Transfer const& t = transfer[i];
             Op op = insn.op;
             u16 relevant_use = t.use_relevant;
+            if (op == Op::Exit && exit_relevant[subprog_of[i]])
+                relevant_use |= bit(0);
             u64 relevant_slot_use = t.gen_relevant_slots;
             if (is_alu(op) && (out.relevant_regs & bit(insn.dst))) {
                 relevant_use |= t.use_live;

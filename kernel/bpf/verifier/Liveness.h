@@ -17,7 +17,9 @@
 // of r10 name precise slots; an access through a pointer that might point anywhere into the
 // current frame (fp + variable, a value loaded from the stack) touches every slot.
 // Interprocedural facts are conservative: a callee may read r1..r5 and every caller slot at
-// or above a stack pointer passed to it, and r0 is relevant at every EXIT.
+// or above a stack pointer passed to it. r0 is live at every EXIT; it is relevant at the EXIT
+// of a callback (its return value is range-checked), of the main program when the program
+// type checks the return value, and of a subprogram whose callers use r0 relevantly.
 #pragma once
 
 #include "bpf/isa/Instruction.h"
@@ -39,7 +41,10 @@ struct LiveSet {
 class Liveness {
 public:
     // `subprog_starts` is sorted and starts with 0; each subprogram ends where the next begins.
-    ErrorOr<void> compute(Span<isa::Instruction const> insns, Span<u32 const> subprog_starts);
+    // `main_return_checked`: the program type restricts the main program's return value.
+    // `lddw_maps[i]`: for an LD_IMM64 map reference at i, an index into `key_sizes` (else -1).
+    ErrorOr<void> compute(Span<isa::Instruction const> insns, Span<u32 const> subprog_starts, bool main_return_checked,
+        Span<i32 const> lddw_maps, Span<u32 const> key_sizes);
 
     // The innermost frame at instruction `index`.
     LiveSet const& at(u32 index) const { return m_in[index]; }

@@ -176,7 +176,13 @@ ErrorOr<VerifiedProgram> VerifierEnv::run()
         Vector<u32> starts;
         for (auto const& sub : m_subprogs)
             TRY(starts.try_append(sub.start));
-        TRY(m_liveness.compute(m_insns.span(), starts.span()));
+        Vector<i32> lddw_maps;
+        Vector<u32> key_sizes;
+        for (auto const& aux : m_aux)
+            TRY(lddw_maps.try_append(aux.map_index));
+        for (auto const& descriptor : m_map_descriptors)
+            TRY(key_sizes.try_append(descriptor->key_size()));
+        TRY(m_liveness.compute(m_insns.span(), starts.span(), m_ops->has_return_range, lddw_maps.span(), key_sizes.span()));
         if (m_log.level2())
             print_live_regs(*this);
         TRY(do_check_main());

@@ -136,6 +136,7 @@ public:
     OwnPtr<VerifierState> m_cur;
     Vector<StackElement> m_stack;
     Vector<Vector<ExploredState>> m_explored; // per instruction
+    Vector<OwnPtr<VerifierState>> m_detached;  // evicted checkpoints whose paths are still running
     u32 m_insn_idx { 0 };
     u32 m_prev_insn_idx { 0 };
     u32 m_id_gen { 0 };

@@ -42,6 +42,7 @@ ErrorOr<void> VerifierState::copy_from(VerifierState const& other)
     branches = other.branches;
     insn_idx = other.insn_idx;
     callback_unroll_depth = other.callback_unroll_depth;
+    from_callback_return = other.from_callback_return;
     return {};
 }
 

@@ -72,6 +72,8 @@ public:
     u32 branches { 1 };
     u32 insn_idx { 0 };
     u32 callback_unroll_depth { 0 };
+    // Set when a callback returned to its call site and the call is about to run again.
+    bool from_callback_return { false };
 
     FrameState& frame() { return *frames[curframe]; }
     FrameState const& frame() const { return *frames[curframe]; }
