@@ -65,7 +65,7 @@ qemu_accel() {
             probe_dir=$(mktemp -d)
             printf 'true\n' > "$probe_dir/autorun"
             python3 "$EXT_ROOT/scripts/mkinitramfs.py" "$probe_dir/o.cpio" /etc/autorun "$probe_dir/autorun"
-            timeout 20 qemu-system-x86_64 "${firmware[@]}" -accel kvm -m 256M -nodefaults -display none \
+            timeout 10 qemu-system-x86_64 "${firmware[@]}" -accel kvm -m 256M -nodefaults -display none \
                 -no-reboot -device isa-debug-exit,iobase=0xf4,iosize=0x04 -serial stdio \
                 -kernel "$BUILD_DIR/kernel/kernel.bin" -initrd "$BUILD_DIR/initramfs.cpio,$probe_dir/o.cpio" \
                 </dev/null >"$probe_dir/out" 2>&1
