@@ -91,7 +91,25 @@ HostVerdict host_verify(std::vector<RawInstruction> const& program_in, std::vect
     std::vector<int> map_fds;
     for (auto const& spec : maps) {
         union bpf_attr attr;
+        uint32_t inner_fd = 0;
+        if (spec.inner) {
+            std::memset(&attr, 0, sizeof(attr));
+            attr.map_type = spec.inner->type;
+            attr.key_size = spec.inner->key_size;
+            attr.value_size = spec.inner->value_size;
+            attr.max_entries = spec.inner->max_entries;
+            attr.map_flags = spec.inner->flags;
+            long fd = sys_bpf(BPF_MAP_CREATE, &attr);
+            if (fd < 0) {
+                verdict.setup_failed = true;
+                verdict.setup_error = "inner map of '" + spec.text + "': errno " + std::to_string(errno);
+                return verdict;
+            }
+            fds.add(static_cast<int>(fd));
+            inner_fd = static_cast<uint32_t>(fd);
+        }
         std::memset(&attr, 0, sizeof(attr));
+        attr.inner_map_fd = inner_fd;
         attr.map_type = spec.type;
         attr.key_size = spec.key_size;
         attr.value_size = spec.value_size;
@@ -178,7 +196,9 @@ HostVerdict host_verify(std::vector<RawInstruction> const& program_in, std::vect
     attr.insn_cnt = static_cast<uint32_t>(program.size());
     attr.insns = reinterpret_cast<uint64_t>(program.data());
     attr.license = reinterpret_cast<uint64_t>(options.gpl ? gpl : proprietary);
-    attr.log_level = options.log_level | (options.stats ? 4u : 0u);
+    // The verdict comes from a load without a trace (a level-1 trace of a long walk can
+    // overflow any buffer, which fails the load with ENOSPC); the log from a second load.
+    attr.log_level = options.stats ? 4u : 0u;
     if (attr.log_level) {
         attr.log_buf = reinterpret_cast<uint64_t>(log.data());
         attr.log_size = static_cast<uint32_t>(log.size());
@@ -187,6 +207,21 @@ HostVerdict host_verify(std::vector<RawInstruction> const& program_in, std::vect
     verdict.error = fd < 0 ? errno : 0;
     if (fd >= 0)
         close(static_cast<int>(fd));
+    if (verdict.error && options.log_level) {
+        std::string stats = log.data();
+        attr.log_level = options.log_level;
+        attr.log_buf = reinterpret_cast<uint64_t>(log.data());
+        attr.log_size = static_cast<uint32_t>(log.size());
+        log[0] = '\0';
+        fd = sys_bpf(BPF_PROG_LOAD, &attr);
+        if (fd >= 0)
+            close(static_cast<int>(fd));
+        if (!stats.empty() && std::string(log.data()).find("verification time") == std::string::npos)
+            stats += log.data();
+        else
+            stats = log.data();
+        std::memcpy(log.data(), stats.c_str(), std::min(stats.size() + 1, log.size()));
+    }
     verdict.log = log.data();
     auto time = verdict.log.find("verification time ");
     if (time != std::string::npos)

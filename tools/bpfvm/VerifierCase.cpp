@@ -112,8 +112,13 @@ std::optional<VerifierCase> parse_verifier_case(std::string const& text, std::st
             std::istringstream words(value);
             std::string word;
             while (words >> word) {
-                if (word.rfind("license=", 0) == 0)
-                    result.gpl = bpf::verifier::license_is_gpl_compatible(StringView(word.c_str() + 8));
+                if (word.rfind("license=", 0) == 0) {
+                    // The license is the rest of the line ("license=Dual BSD/GPL").
+                    std::string license = value.substr(value.find("license=") + 8);
+                    result.gpl = bpf::verifier::license_is_gpl_compatible(StringView(license.c_str()));
+                    result.license = license;
+                    break;
+                }
                 else if (word == "unprivileged")
                     result.unprivileged = true;
                 else if (word == "no_perfmon")

@@ -3,8 +3,8 @@
 //
 //   -- type      socket_filter | xdp | kprobe | tracepoint | raw_tracepoint | perf_event
 //   -- maps      one map per line, TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAGS] (fd = line index)
-//   -- flags     license=NAME, unprivileged, no_perfmon, allow_uninit_stack, tracepoint=ID:SIZE,
-//                log_level=N
+//   -- flags     unprivileged, no_perfmon, allow_uninit_stack, tracepoint=ID:SIZE, log_level=N,
+//                license=NAME (last on its line: the rest of the line is the license)
 //   -- asm       the program in the bpfvm asm dialect (or -- raw: hex bytes)
 //   -- expect    "accept" or "reject ERRNO" (EACCES, EINVAL, E2BIG, ...)
 //   -- log       lines that must each appear in the verifier log
@@ -36,6 +36,7 @@ struct VerifierCase {
     std::vector<uint8_t> packet;
     std::optional<uint64_t> result;
     bool gpl { true };
+    std::string license { "GPL" };
     bool unprivileged { false };
     bool no_perfmon { false };
     bool allow_uninit_stack { false };

@@ -124,6 +124,17 @@ std::optional<MapSpec> parse_map_spec(std::string const& text, std::string& erro
                 spec.flags |= BPF_F_MMAPABLE;
             else if (flag == "frozen")
                 spec.freeze = true;
+            else if (flag.rfind("inner=", 0) == 0) {
+                std::string inner_text = flag.substr(6);
+                for (char& c : inner_text) {
+                    if (c == '/')
+                        c = ':';
+                }
+                auto inner = parse_map_spec(inner_text, error);
+                if (!inner)
+                    return std::nullopt;
+                spec.inner = std::make_shared<MapSpec>(*inner);
+            }
             else if (flag.rfind("data=", 0) == 0) {
                 auto bytes = parse_hex_bytes(flag.substr(5));
                 if (!bytes) {

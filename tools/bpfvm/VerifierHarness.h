@@ -31,7 +31,8 @@ struct MapSpec {
 // "TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAG,FLAG...]" with TYPE a name (array, hash,
 // percpu_array, percpu_hash, lru_hash, lru_percpu_hash, ringbuf, queue, stack, prog_array,
 // perf_event_array, stack_trace, bloom_filter, lpm_trie) or a number, and flags among
-// no_prealloc, rdonly_prog, wronly_prog, mmapable, frozen, data=HEX.
+// no_prealloc, rdonly_prog, wronly_prog, mmapable, frozen, data=HEX, and for maps of maps
+// inner=TYPE/KEY_SIZE/VALUE_SIZE/MAX_ENTRIES (the inner map template).
 std::optional<MapSpec> parse_map_spec(std::string const& text, std::string& error);
 char const* map_type_name(uint32_t type);
 

@@ -142,7 +142,9 @@ int command_verify(std::vector<std::string> const& args)
             options.log_level = from_case.log_level;
         if (!have_license)
             options.gpl = from_case.gpl;
+        bool uninit = options.privileges.allow_uninit_stack;
         options.privileges = from_case.privileges;
+        options.privileges.allow_uninit_stack |= uninit;
         if (ctx_bytes.empty())
             ctx_bytes = parsed->ctx;
         if (packet_bytes.empty())

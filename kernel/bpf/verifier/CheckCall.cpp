@@ -48,6 +48,38 @@ NameBuffer func_name(u32 id)
     return name;
 }
 
+// Helpers that move or resize packet data: every packet pointer is stale after them (Linux's
+// bpf_helper_changes_pkt_data()).
+bool changes_packet_data(u32 id)
+{
+    switch (id) {
+    case BPF_FUNC_skb_store_bytes:
+    case BPF_FUNC_l3_csum_replace:
+    case BPF_FUNC_l4_csum_replace:
+    case BPF_FUNC_clone_redirect:
+    case BPF_FUNC_skb_vlan_push:
+    case BPF_FUNC_skb_vlan_pop:
+    case BPF_FUNC_skb_change_proto:
+    case BPF_FUNC_skb_change_tail:
+    case BPF_FUNC_skb_change_head:
+    case BPF_FUNC_skb_pull_data:
+    case BPF_FUNC_skb_adjust_room:
+    case BPF_FUNC_xdp_adjust_head:
+    case BPF_FUNC_xdp_adjust_meta:
+    case BPF_FUNC_xdp_adjust_tail:
+    case BPF_FUNC_msg_pull_data:
+    case BPF_FUNC_msg_push_data:
+    case BPF_FUNC_msg_pop_data:
+    case BPF_FUNC_lwt_push_encap:
+    case BPF_FUNC_lwt_seg6_store_bytes:
+    case BPF_FUNC_lwt_seg6_adjust_srh:
+    case BPF_FUNC_lwt_seg6_action:
+        return true;
+    default:
+        return false;
+    }
+}
+
 // Helpers that may be given packet pointers (Linux's pkt_access prototypes).
 bool helper_packet_access(u32 id) { return id == BPF_FUNC_map_lookup_elem || id == BPF_FUNC_map_update_elem || id == BPF_FUNC_map_delete_elem; }
 
@@ -599,6 +631,19 @@ ErrorOr<void> VerifierEnv::check_helper_call(Instruction const& insn)
         }
     }
     TRY(check_map_func_compatibility(meta.map, func_id));
+    if (changes_packet_data(func_id)) {
+        for (u32 f = 0; f <= m_cur->curframe; ++f) {
+            FrameState& frame = *m_cur->frames[f];
+            for (auto& reg : frame.regs) {
+                if (reg.is_packet_related())
+                    reg = m_request.privileges.perfmon_capable ? RegisterState::unknown_scalar() : RegisterState::not_init();
+            }
+            for (auto& slot : frame.stack) {
+                if (slot.is_spill() && slot.spilled.is_packet_related())
+                    slot.spilled = RegisterState::unknown_scalar();
+            }
+        }
+    }
     ++m_insn_idx;
     return {};
 }

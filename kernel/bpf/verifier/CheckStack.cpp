@@ -334,7 +334,8 @@ ErrorOr<void> VerifierEnv::check_stack_range_initialized(u32 regno, i32 off, i64
                 stype = SlotType::Misc;
             continue;
         }
-        if (slot.is_spill() && (slot.spilled.type == RegType::Scalar || m_request.privileges.perfmon_capable)) {
+        // Bytes of a spilled register (a narrower spill leaves the rest of the slot as it was).
+        if (slot.is_spill() && stype == SlotType::Spill && (slot.spilled.type == RegType::Scalar || m_request.privileges.perfmon_capable)) {
             if (clobber) {
                 slot.spilled = RegisterState::unknown_scalar();
                 for (auto& t : slot.type) {

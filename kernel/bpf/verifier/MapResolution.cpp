@@ -44,6 +44,9 @@ ErrorOr<void> VerifierEnv::decode_program()
     Diagnostic diag;
     auto decoded = decode(m_raw.span(), &diag);
     if (decoded.is_error()) {
+        // Jumps into the middle of LD_IMM64 and the like: Linux's CFG pass names them, which
+        // runs on the raw instructions here.
+        TRY(check_cfg());
         // Linux finds writes to r10 while walking, with EACCES; the decoder refuses them
         // up front. Keep Linux's errno and wording.
         if (StringView(diag.text()).starts_with("writes to r10"))
