@@ -207,7 +207,7 @@ HostVerdict host_verify(std::vector<RawInstruction> const& program_in, std::vect
     verdict.error = fd < 0 ? errno : 0;
     if (fd >= 0)
         close(static_cast<int>(fd));
-    if (verdict.error && options.log_level) {
+    if ((verdict.error || options.log_when_accepted) && options.log_level) {
         std::string stats = log.data();
         attr.log_level = options.log_level;
         attr.log_buf = reinterpret_cast<uint64_t>(log.data());

@@ -25,6 +25,7 @@ struct HostOptions {
     bool gpl { true };
     uint32_t log_level { 1 };
     bool stats { false };
+    bool log_when_accepted { false }; // also load a second time for the log of an accepted program
 };
 
 HostVerdict host_verify(std::vector<bpf::isa::RawInstruction> const& program, std::vector<MapSpec> const& maps, HostOptions const& options);

@@ -396,6 +396,28 @@ bool Oracle::call_helper(uint32_t pc, Instruction const& insn, Reg* r, uint32_t 
         r[0] = { result, true };
         return true;
     }
+    case BPF_FUNC_skb_load_bytes: {
+        // The argument checks above proved `to` writable for `len` bytes.
+        uint64_t offset = arg[1], length = static_cast<uint32_t>(arg[3]);
+        auto* destination = reinterpret_cast<uint8_t*>(arg[2]);
+        uint64_t result = 0;
+        if (offset > 0x7fffffffu || length > m_packet.size() || offset > m_packet.size() - length) {
+            std::memset(destination, 0, length);
+            result = static_cast<uint64_t>(-static_cast<int64_t>(EFAULT));
+        } else {
+            std::memcpy(destination, m_packet.data() + offset, length);
+        }
+        clobber();
+        r[0] = { result, true };
+        return true;
+    }
+    case BPF_FUNC_xdp_adjust_head:
+    case BPF_FUNC_xdp_adjust_tail:
+        // Modelled as the helper refusing the adjustment: a behaviour every program must
+        // handle. The verifier has already invalidated the packet pointers at this call.
+        clobber();
+        r[0] = { static_cast<uint64_t>(-static_cast<int64_t>(EINVAL)), true };
+        return true;
     default:
         break;
     }

@@ -1,5 +1,6 @@
 // Host plumbing around the verifier (see VerifierHarness.h).
 #include "VerifierHarness.h"
+#include "HostContextHelpers.h"
 #include "BpfObject.h"
 #include "Hex.h"
 #include "VerifierCase.h"
@@ -345,6 +346,7 @@ uint64_t monotonic_ns()
 
 VerifyOutcome run_verifier(std::vector<bpf::isa::RawInstruction> const& program, MapSet& maps, VerifyOptions const& options)
 {
+    register_host_context_helpers();
     VerifyOutcome outcome;
     bpf::verifier::VerifierLog log(options.log_level, options.log_level ? options.log_size : 0, options.log_level != 0);
     bpf::verifier::VerifyRequest request;

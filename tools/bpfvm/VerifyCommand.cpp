@@ -197,6 +197,7 @@ int command_verify(std::vector<std::string> const& args)
         host_options.prog_type = options.prog_type;
         host_options.gpl = options.gpl;
         host_options.log_level = options.log_level ? options.log_level : 1;
+        host_options.log_when_accepted = true;
         auto verdict = host::host_verify(program, maps, host_options);
         std::printf("== host Linux ==\n");
         if (verdict.setup_failed) {

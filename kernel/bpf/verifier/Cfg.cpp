@@ -82,13 +82,14 @@ ErrorOr<void> VerifierEnv::check_raw_structure()
 
 ErrorOr<void> VerifierEnv::check_subprogs()
 {
-    // LD_ABS/LD_IND end the program on a packet miss; with bpf-to-bpf calls that would skip
-    // the callers' frames, which Linux allows only for programs with BTF (not supported here).
-    if (m_subprogs.size() > 1) {
-        for (auto const& sub : m_subprogs) {
-            if (sub.has_ld_abs)
-                return reject(EINVAL, "LD_ABS is not allowed in subprogs without BTF\n");
-        }
+    // LD_ABS/LD_IND end the program on a packet miss and a tail call replaces it: from a
+    // subprogram either would skip the callers' frames, which Linux allows only for programs
+    // with BTF function info (not supported here). The main program may use both.
+    for (usize s = 1; s < m_subprogs.size(); ++s) {
+        if (m_subprogs[s].has_ld_abs)
+            return reject(EINVAL, "LD_ABS is not allowed in subprogs without BTF\n");
+        if (m_subprogs[s].has_tail_call)
+            return reject(EINVAL, "tail_call is not allowed in subprogs without BTF\n");
     }
     return {};
 }

@@ -168,8 +168,7 @@ ErrorOr<bool> VerifierEnv::is_state_visited(u32 insn_idx)
             hit = states_equal(old, *m_cur, false);
         }
         if (hit) {
-            ++explored.hit_count;
-            m_stats.max_states_per_insn = max(m_stats.max_states_per_insn, states_count);
+            ++explored.hit_count; // (Linux counts max_states_per_insn on misses only)
             return true;
         }
         if (add_new)

@@ -12,6 +12,24 @@ namespace bpf::verifier {
 using namespace isa;
 using namespace isa::encoding;
 
+// Linux's check_atomic wording for an atomic the decoder refused.
+ErrorOr<void> VerifierEnv::reject_atomic_encoding(RawInstruction const& insn)
+{
+    u8 size = op_size(insn.opcode);
+    switch (static_cast<u32>(insn.imm)) {
+    case atomic_add: case atomic_add | atomic_fetch: case atomic_or: case atomic_or | atomic_fetch:
+    case atomic_and: case atomic_and | atomic_fetch: case atomic_xor: case atomic_xor | atomic_fetch:
+    case atomic_xchg: case atomic_cmpxchg:
+        if (size != size_w && size != size_dw)
+            return reject(EINVAL, "invalid atomic operand size\n");
+        return reject(EINVAL, "BPF_ATOMIC uses reserved fields\n");
+    case atomic_load_acquire: case atomic_store_release:
+        return reject(EINVAL, "BPF_ATOMIC uses reserved fields\n");
+    default:
+        return reject(EINVAL, "BPF_ATOMIC uses invalid atomic opcode %02x\n", static_cast<u32>(insn.imm));
+    }
+}
+
 ErrorOr<void> VerifierEnv::decode_program()
 {
     // LD_IMM64 second halves are validated first, with Linux's wording.
@@ -51,6 +69,8 @@ ErrorOr<void> VerifierEnv::decode_program()
         // up front. Keep Linux's errno and wording.
         if (StringView(diag.text()).starts_with("writes to r10"))
             return reject(EACCES, "frame pointer is read only\n");
+        if (diag.where() < count && m_raw[diag.where()].opcode == (class_stx | mode_atomic | op_size(m_raw[diag.where()].opcode)))
+            return reject_atomic_encoding(m_raw[diag.where()]);
         return reject(decoded.error().code(), "invalid insn %u: %s\n", diag.where(), diag.text());
     }
     m_insns = decoded.release_value();

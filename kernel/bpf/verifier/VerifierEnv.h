@@ -156,6 +156,7 @@ public:
     // ---- phases -------------------------------------------------------------------------
     ErrorOr<void> check_raw_structure();
     ErrorOr<void> decode_program();
+    ErrorOr<void> reject_atomic_encoding(isa::RawInstruction const& insn);
     ErrorOr<void> resolve_map_references();
     ErrorOr<void> check_subprogs();
     ErrorOr<void> check_cfg();
