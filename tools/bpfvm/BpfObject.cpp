@@ -487,7 +487,6 @@ std::optional<ObjectProgram> BpfObject::program(std::string const& which, std::s
     program.instructions.resize(size / 8);
     std::memcpy(program.instructions.data(), code.data() + chosen->offset, size);
     uint64_t program_start = chosen->offset;
-    uint64_t program_end = chosen->offset + size;
 
     // Functions the program calls (or takes the address of) are appended after it, each once,
     // as libbpf does; their own calls are resolved the same way.
