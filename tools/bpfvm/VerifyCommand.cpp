@@ -12,6 +12,7 @@
 // runs an accepted program on the checked interpreter (SafetyInterpreter.h) with the context
 // and packet given by --ctx HEX / --packet HEX (or the case's) and prints r0.
 #include "VerifyCommand.h"
+#include "VerifyBench.h"
 #include "BpfObject.h"
 #include "HostVerifier.h"
 #include "Hex.h"
@@ -36,7 +37,8 @@ int usage()
         "usage: bpfvm verify --type socket_filter|xdp|kprobe|tracepoint|raw_tracepoint|perf_event\n"
         "                    [--map TYPE:KEY_SIZE:VALUE_SIZE:MAX_ENTRIES[:FLAGS]]... [--log-level N]\n"
         "                    [--license NAME] [--unprivileged] [--allow-uninit-stack] [--xlated] [--host] [--run [--ctx HEX] [--packet HEX]]\n"
-        "                    [--list] FILE[:SECTION]\n");
+        "                    [--list] FILE[:SECTION]\n"
+        "       bpfvm verify --bench [--repeat N] [--no-host] PATH...\n");
     return 2;
 }
 
@@ -44,6 +46,8 @@ int usage()
 
 int command_verify(std::vector<std::string> const& args)
 {
+    if (!args.empty() && args[0] == "--bench")
+        return command_verify_bench(std::vector<std::string>(args.begin() + 1, args.end()));
     std::string type_name, path;
     std::vector<MapSpec> maps;
     bool have_maps = false, have_level = false, have_license = false, xlated = false, compare_host = false, list_programs = false, run = false;
