@@ -164,6 +164,7 @@ private:
     void bpf_loop();
     void early_exit();
     void direct_value();
+    void context_helper();
     void snippet(int depth);
     void subprogram_body(uint32_t index);
 
@@ -607,6 +608,35 @@ void Generator::direct_value()
     m_value_size[dst] = static_cast<uint32_t>(8 - (off < 8 ? off : 0));
 }
 
+// bpf_skb_load_bytes into the stack (socket filters), bpf_xdp_adjust_head/tail (XDP: every
+// packet pointer is dead afterwards).
+void Generator::context_helper()
+{
+    if (m_prog_type != BPF_PROG_TYPE_SOCKET_FILTER && m_prog_type != BPF_PROG_TYPE_XDP)
+        return;
+    uint8_t ctx = reg_of(Kind::Ctx);
+    if (ctx != 1)
+        emit(class_alu64 | alu_mov | source_x, 1, ctx, 0, 0);
+    if (m_prog_type == BPF_PROG_TYPE_SOCKET_FILTER) {
+        int16_t off = static_cast<int16_t>(-8 * m_rng.range(1, 8));
+        emit(class_alu64 | alu_mov | source_k, 2, 0, 0, valid(85) ? m_rng.range(0, 64) : small_imm());
+        emit(class_alu64 | alu_mov | source_x, 3, 10, 0, 0);
+        emit(class_alu64 | alu_add | source_k, 3, 0, 0, off);
+        emit(class_alu64 | alu_mov | source_k, 4, 0, 0, valid(85) ? m_rng.range(1, -off) : m_rng.range(0, 80));
+        emit(class_jmp | jmp_call, 0, 0, 0, BPF_FUNC_skb_load_bytes);
+    } else {
+        emit(class_alu64 | alu_mov | source_k, 2, 0, 0, valid(85) ? m_rng.range(-16, 16) : small_imm());
+        emit(class_jmp | jmp_call, 0, 0, 0, m_rng.chance(50) ? BPF_FUNC_xdp_adjust_head : BPF_FUNC_xdp_adjust_tail);
+        for (auto& kind : m_kind) {
+            if (kind == Kind::Packet || kind == Kind::PacketEnd)
+                kind = Kind::Unknown;
+        }
+    }
+    for (uint8_t r = 1; r <= 5; ++r)
+        m_kind[r] = Kind::Unknown;
+    m_kind[0] = Kind::Scalar;
+}
+
 void Generator::snippet(int depth)
 {
     uint32_t pick = m_rng.below(100);
@@ -646,6 +676,8 @@ void Generator::snippet(int depth)
         bpf_loop();
     else if (pick < 95)
         early_exit();
+    else if (pick < 97)
+        context_helper();
     else
         direct_value();
 }
