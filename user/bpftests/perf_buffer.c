@@ -1,6 +1,7 @@
 /* perf_buffer: PERF_EVENT_ARRAY + bpf_perf_event_output consumed with perf_buffer__new/poll:
  * one buffer per online CPU, records delivered with the size padded as Linux does
- * (roundup(len + 4, 8) - 4), on the CPU that produced them, and lost records reported through
+ * (roundup(len + 4, 8) - 4), on the CPU that produced them, in production order within each
+ * CPU's buffer, each exactly once (200 records in a row), and lost records reported through
  * the lost callback (PERF_RECORD_LOST) when a 1-page buffer overflows. */
 #include "bpftest.h"
 #include <sched.h>
@@ -21,6 +22,9 @@ static struct {
     int samples, bad_cpu, bad_magic, bad_tgid;
     __u32 size;
     unsigned seen_mask;
+    unsigned char seen[256]; /* how often each sequence number arrived */
+    int last_seq[64];        /* per CPU, -1: none yet */
+    int out_of_order;
     unsigned char first5[5];
     __u64 lost;
 } got;
@@ -41,6 +45,13 @@ static void on_sample(void *ctx, int cpu, void *data, __u32 size)
             got.bad_tgid++;
         if (e.seq < 32)
             got.seen_mask |= 1u << e.seq;
+        if (e.seq < 256)
+            got.seen[e.seq]++;
+        if (cpu >= 0 && cpu < 64) {
+            if ((int)e.seq <= got.last_seq[cpu])
+                got.out_of_order++;
+            got.last_seq[cpu] = (int)e.seq;
+        }
     } else if (size >= 5) {
         memcpy(got.first5, data, 5);
     }
@@ -87,6 +98,8 @@ int main(int argc, char **argv)
           "one buffer per online CPU (%zu of %d possible)", perf_buffer__buffer_cnt(pb), ncpus);
     CHECK(perf_buffer__epoll_fd(pb) >= 0, "perf buffer has an epoll fd");
 
+    for (int c = 0; c < 64; c++)
+        got.last_seq[c] = -1;
     CHECK_EQ(0, perf_buffer__poll(pb, 0), "poll with nothing sent: 0 records");
     for (int i = 0; i < 5; i++)
         syscall(SYS_getpid);
@@ -99,9 +112,23 @@ int main(int argc, char **argv)
     CHECK_EQ(0, got.bad_cpu, "each record came through the buffer of the CPU that sent it");
     CHECK_EQ(0, got.lost, "nothing lost");
 
+    /* 200 more (8 KiB of records: fits in 8 pages). */
+    for (int i = 0; i < 200; i++)
+        syscall(SYS_getpid);
+    poll_until(pb, 205, 3000);
+    int once = 1;
+    for (int q = 0; q < 205; q++)
+        if (got.seen[q] != 1)
+            once = 0;
+    CHECK_EQ(205, got.samples, "205 records received in all");
+    CHECK(once, "sequence numbers 0..204 each arrived exactly once");
+    CHECK_EQ(0, got.out_of_order, "records arrive in production order within each CPU's buffer");
+    CHECK_EQ(0, got.bad_magic + got.bad_tgid + got.bad_cpu, "all 205 intact, from our process, on their CPU");
+    CHECK_EQ(0, got.lost, "nothing lost");
+
     /* A 5-byte record arrives as 12 bytes (roundup(5 + 4, 8) - 4). */
     __u32 zero = 0;
-    struct { __u64 seq, small, errors; } st = { 100, 1, 0 };
+    struct { __u64 seq, small, errors; } st = { 1000, 1, 0 };
     bpf_map_update_elem(bpf_map__fd(bt_map(obj, ".bss")), &zero, &st, BPF_ANY);
     got.samples = 0;
     syscall(SYS_getpid);

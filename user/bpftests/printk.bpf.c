@@ -4,12 +4,13 @@
 #include <bpf/bpf_helpers.h>
 
 const volatile __u32 marker;
+__u32 run; /* added to the marker: user space sets it so that each run prints its own lines */
 
 SEC("xdp")
 int say(struct xdp_md *ctx)
 {
-    bpf_printk("bpftests-printk %u three=%d %s", marker, 3, "done");
-    bpf_printk("bpftests-printk %u four %d %d %d", marker, 1, 2, 3);
+    bpf_printk("bpftests-printk %u three=%d %s", marker + run, 3, "done");
+    bpf_printk("bpftests-printk %u four %d %d %d", marker + run, 1, 2, 3);
     return XDP_PASS;
 }
 

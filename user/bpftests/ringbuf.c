@@ -1,8 +1,11 @@
 /* ringbuf: BPF_MAP_TYPE_RINGBUF consumed with ring_buffer__new/poll/consume: records from
  * bpf_ringbuf_reserve+submit and bpf_ringbuf_output arrive in order with their exact size,
  * discarded ones never arrive, BPF_RB_AVAIL_DATA counts unread bytes (8-byte headers, discarded
- * records included), poll times out when empty, and a 4 KiB ring accepts exactly 127 records of 32 bytes
- * (Linux never lets the producer get a whole ring ahead of the consumer). */
+ * records included), poll times out when empty, a 4 KiB ring accepts exactly 127 records of 32 bytes
+ * (Linux never lets the producer get a whole ring ahead of the consumer), and the wakeup rules
+ * seen by a consumer blocked in ring_buffer__poll while another process produces: a record
+ * wakes it when the consumer had caught up, BPF_RB_NO_WAKEUP never does, a record behind
+ * unconsumed data does not, BPF_RB_FORCE_WAKEUP always does. */
 #include "bpftest.h"
 #include <time.h>
 
@@ -13,7 +16,7 @@ struct event {
     __u64 magic;
 };
 struct state {
-    __u64 seq, burst, refused, avail;
+    __u64 seq, burst, refused, avail, other_tgid, flags;
 };
 
 static __u32 my_tgid; /* read once: getpid() in a callback would fire the tracepoint */
@@ -46,6 +49,48 @@ static long now_ms(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return ts.tv_sec * 1000L + ts.tv_nsec / 1000000;
+}
+
+/* One wakeup case: the parent optionally leaves one record of its own unconsumed (produced
+ * with BPF_RB_NO_WAKEUP), then blocks in ring_buffer__poll(1000 ms) while a child produces one
+ * record with `flags` 100 ms later. Reports whether the poll was woken early, then consumes
+ * whatever is left and checks the total. */
+static void wake_case(struct ring_buffer *rb, int bss_fd, int parent_first, __u64 flags, int expect_wake,
+                      const char *what)
+{
+    __u32 zero = 0;
+    ring_buffer__consume(rb);
+    ring_buffer__poll(rb, 0); /* forget readiness left from earlier rounds */
+    got.n = 0;
+    struct state st = { .seq = 300, .flags = BPF_RB_NO_WAKEUP }; /* seq 300: kind 0, 301: kind 1 */
+    bpf_map_update_elem(bss_fd, &zero, &st, BPF_ANY);
+    if (parent_first)
+        syscall(SYS_getpid);
+    fflush(stdout);
+    pid_t child = fork();
+    if (child == 0) {
+        usleep(100000);
+        syscall(SYS_getpid);
+        _exit(0);
+    }
+    st.seq = parent_first ? 301 : 300;
+    st.other_tgid = (__u64)child;
+    st.flags = flags;
+    bpf_map_update_elem(bss_fd, &zero, &st, BPF_ANY);
+    long t0 = now_ms();
+    int n = ring_buffer__poll(rb, 1000);
+    long waited = now_ms() - t0;
+    waitpid(child, NULL, 0);
+    int left = ring_buffer__consume(rb);
+    int want = parent_first ? 2 : 1;
+    if (expect_wake)
+        CHECK(n == want && waited < 800, "%s: poll woken early with %d records (%d, %ld ms)", what, want, n, waited);
+    else
+        CHECK(n == 0 && waited >= 900, "%s: poll not woken, times out (%d records, %ld ms)", what, n, waited);
+    CHECK_EQ(want, n + left, "%s: %d records in all", what, want);
+    st.other_tgid = 0;
+    st.flags = 0;
+    bpf_map_update_elem(bss_fd, &zero, &st, BPF_ANY);
 }
 
 int main(int argc, char **argv)
@@ -109,6 +154,11 @@ int main(int argc, char **argv)
             ok = 0;
     }
     CHECK(ok, "20 rounds of 300 calls (200 records, 6400 bytes) through a 16 KiB ring wrap correctly");
+
+    wake_case(rb, bss_fd, 0, 0, 1, "default flags, consumer caught up");
+    wake_case(rb, bss_fd, 0, BPF_RB_NO_WAKEUP, 0, "BPF_RB_NO_WAKEUP");
+    wake_case(rb, bss_fd, 1, 0, 0, "default flags behind an unconsumed record");
+    wake_case(rb, bss_fd, 1, BPF_RB_FORCE_WAKEUP, 1, "BPF_RB_FORCE_WAKEUP behind an unconsumed record");
     ring_buffer__free(rb);
 
     /* Capacity: a 4 KiB ring nobody reads. */

@@ -1,8 +1,9 @@
 /* tracepoint: TRACEPOINT programs attached through perf_event_open(PERF_TYPE_TRACEPOINT) by
  * libbpf: auto-attach from SEC("tp/syscalls/sys_enter_getpid"), attach by category and name,
  * exact hit counts for this process, the record's __syscall_nr field, the program running on every CPU although libbpf opens the event
- * for cpu 0, two programs on one event (the same program twice: EEXIST), detaching, and an
- * unknown tracepoint (ENOENT). */
+ * for cpu 0, two programs on one event (the same program twice: EEXIST), detaching, an
+ * unknown tracepoint (ENOENT), and sys_enter_openat reading the file name with
+ * bpf_probe_read_user_str: exactly the opens of one path by this process are counted. */
 #include "bpftest.h"
 #include <sched.h>
 
@@ -11,6 +12,11 @@ struct bss {
     __u64 getppid_hits;
     __u64 second_hits;
     __s32 last_nr;
+    __s32 pad;
+    __u64 openat_hits, openat_other;
+    __s64 openat_dfd;
+    __u64 openat_flags;
+    __s64 openat_len;
 };
 
 static struct bss read_bss(struct bpf_object *obj)
@@ -20,6 +26,52 @@ static struct bss read_bss(struct bpf_object *obj)
     memset(&b, 0xff, sizeof b);
     bpf_map_lookup_elem(bpf_map__fd(bt_map(obj, ".bss")), &zero, &b);
     return b;
+}
+
+/* sys_enter_openat: 7 opens of our path (one of them of a file that does not exist yet, which
+ * fails), plus opens of a longer and a shorter name and an open() through SYS_open, which must
+ * not count. */
+static void check_openat(struct bpf_object *obj, const char *path)
+{
+    const char *why = bt_need_trace_event("syscalls/sys_enter_openat");
+    if (why) {
+        tap_skip(why, "sys_enter_openat counts the opens of one path");
+        return;
+    }
+    struct bpf_link *link = bpf_program__attach(bt_prog(obj, "on_openat"));
+    if (!CHECK(link != NULL, "auto-attach of SEC(\"tp/syscalls/sys_enter_openat\")"))
+        return;
+    char longer[80], shorter[80];
+    snprintf(longer, sizeof longer, "%sx", path);
+    snprintf(shorter, sizeof shorter, "%.*s", (int)strlen(path) - 1, path);
+    unlink(path);
+    int fails = (int)SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0); /* ENOENT, still counted */
+    int created = (int)syscall(SYS_open, path, O_CREAT | O_WRONLY | O_CLOEXEC, 0600);
+    for (int i = 0; i < 6; i++) {
+        int fd = (int)SYS4(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0); /* musl would add O_LARGEFILE */
+        if (fd >= 0)
+            close(fd);
+    }
+    for (int i = 0; i < 3; i++) {
+        openat(AT_FDCWD, longer, O_RDONLY);
+        openat(AT_FDCWD, shorter, O_RDONLY);
+    }
+    if (created >= 0)
+        close(created);
+    struct bss b = read_bss(obj);
+    CHECK(fails < 0 && created >= 0, "setup: the first open failed, the file was created");
+    CHECK_EQ(7, b.openat_hits, "7 openat calls of %s counted (bpf_probe_read_user_str + compare)", path);
+    CHECK(b.openat_other >= 6, "opens of a longer and a shorter name did not match (%llu others)",
+          (unsigned long long)b.openat_other);
+    CHECK_EQ(strlen(path) + 1, b.openat_len, "bpf_probe_read_user_str returned strlen + 1");
+    CHECK_EQ(AT_FDCWD, b.openat_dfd, "record: dfd is AT_FDCWD (sign-extended to 8 bytes)");
+    CHECK_EQ(O_RDONLY | O_CLOEXEC, b.openat_flags, "record: flags are O_RDONLY|O_CLOEXEC");
+    bpf_link__destroy(link);
+    int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
+    if (fd >= 0)
+        close(fd);
+    CHECK_EQ(7, read_bss(obj).openat_hits, "no counting after detaching");
+    unlink(path);
 }
 
 int main(int argc, char **argv)
@@ -35,6 +87,11 @@ int main(int argc, char **argv)
         return tap_done();
     __u32 tgid = (__u32)getpid();
     bt_set_global(obj, ".rodata", "target_tgid", &tgid, sizeof tgid);
+    char path[64] = "";
+    snprintf(path, sizeof path, "/tmp/bpftests-openat-%u", tgid);
+    __u32 path_len = (__u32)strlen(path) + 1;
+    bt_set_global(obj, ".rodata", "open_target", path, sizeof path);
+    bt_set_global(obj, ".rodata", "open_target_len", &path_len, sizeof path_len);
     if (bt_load(obj) != 0)
         return tap_done();
 
@@ -116,6 +173,8 @@ int main(int argc, char **argv)
     } else {
         tap_skip(bt_need_trace_event("syscalls/sys_enter_getppid"), "attach to syscalls:sys_enter_getppid");
     }
+
+    check_openat(obj, path);
 
     errno = 0;
     struct bpf_link *none = bpf_program__attach_tracepoint(bt_prog(obj, "on_getppid"), "syscalls", "sys_enter_no_such_call");
