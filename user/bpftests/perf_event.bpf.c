@@ -1,5 +1,7 @@
 /* perf_event.bpf.c: a PERF_EVENT program run on each sample of a software CPU clock event;
- * records the sample period from struct bpf_perf_event_data and the sampled process. */
+ * records the sample period from struct bpf_perf_event_data and the sampled process. A second
+ * one for system-wide per-CPU events (the profiler's setup) counts the samples that hit this
+ * process and where the interrupted instruction pointer was. */
 #include <linux/bpf.h>
 #include <linux/bpf_perf_event.h>
 #include <bpf/bpf_helpers.h>
@@ -8,8 +10,13 @@ struct results {
     __u64 hits;
     __u64 foreign; /* samples taken in another process */
     __u64 period;
+    __u64 all_samples;  /* on_cpu_sample: every sample */
+    __u64 mine;         /* ... taken in this process */
+    __u64 in_text;      /* ... of those, with regs.ip in this program's text */
+    __u64 in_kernel;    /* ... of those, with a kernel regs.ip */
 };
 const volatile __u32 target_tgid;
+const volatile __u64 text_start, text_end;
 struct results out;
 
 SEC("perf_event")
@@ -19,6 +26,21 @@ int on_sample(struct bpf_perf_event_data *ctx)
         __sync_fetch_and_add(&out.foreign, 1);
     __sync_fetch_and_add(&out.hits, 1);
     out.period = ctx->sample_period;
+    return 0;
+}
+
+SEC("perf_event")
+int on_cpu_sample(struct bpf_perf_event_data *ctx)
+{
+    __sync_fetch_and_add(&out.all_samples, 1);
+    if (bpf_get_current_pid_tgid() >> 32 != target_tgid)
+        return 0;
+    __sync_fetch_and_add(&out.mine, 1);
+    __u64 ip = ctx->regs.rip;
+    if (ip >= text_start && ip < text_end)
+        __sync_fetch_and_add(&out.in_text, 1);
+    else if (ip >= 0xffff800000000000ULL)
+        __sync_fetch_and_add(&out.in_kernel, 1);
     return 0;
 }
 
