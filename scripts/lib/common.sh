@@ -6,7 +6,7 @@ BUILD_DIR=${BUILD_DIR:-$EXT_ROOT/build}
 
 # Debian bookworm packages the build and the tests need.
 EXT_PACKAGES=(meson ninja-build g++ python3 qemu-system-x86 musl-tools catch2 clang llvm
-              dpkg-dev linux-libc-dev ca-certificates)
+              dpkg-dev linux-libc-dev ca-certificates bpftool)
 
 log() { printf '[ext-ebpf] %s\n' "$*" >&2; }
 
