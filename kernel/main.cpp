@@ -24,6 +24,8 @@ ErrorOr<void> unpack_initramfs(ReadonlyBytes archive);
 
 // The bpf()/perf layer (kernel/bpf/syscall), when it is part of the image.
 __attribute__((weak)) void bpf_subsystem_initialize();
+// Tracepoints, raw tracepoints and tracefs (kernel/trace), when part of the image.
+__attribute__((weak)) void trace_subsystem_initialize();
 
 void parse_multiboot(u64 info_phys);
 void physical_memory_initialize();
@@ -88,6 +90,8 @@ extern "C" [[noreturn]] void kernel_main64(u64 multiboot_info)
     unpack_boot_modules();
     if (bpf_subsystem_initialize)
         bpf_subsystem_initialize();
+    if (trace_subsystem_initialize)
+        trace_subsystem_initialize();
     serial_enable_receive_interrupt();
     start_init();
     arch::enable_interrupts();

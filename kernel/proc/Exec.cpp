@@ -16,6 +16,7 @@
 #include "sched/Thread.h"
 #include <linux/auxvec.h>
 #include <linux/mman.h>
+#include "trace/events/Events.h"
 
 namespace {
 
@@ -188,6 +189,11 @@ ErrorOr<void> Process::exec(StringView path, Vector<String>&& argv, Vector<Strin
     m_env_end = stack_image.env_end;
     m_executable = description->custody_ref();
     set_comm(basename(path));
+    if (trace::tp_sched_process_exec.is_active()) {
+        char filename[256] {};
+        memcpy(filename, path.chars(), min<usize>(path.length(), sizeof filename - 1));
+        trace::trace_sched_process_exec(&Thread::current(), m_pid, filename);
+    }
     m_fds->close_on_exec();
     for (auto& action : m_signals.actions) {
         if (action.handler > 1)

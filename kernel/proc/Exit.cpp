@@ -14,6 +14,7 @@
 #include "sched/Thread.h"
 #include "syscalls/Syscall.h"
 #include <linux/wait.h>
+#include "trace/events/Events.h"
 
 void Process::exit(int wait_status)
 {
@@ -23,6 +24,7 @@ void Process::exit(int wait_status)
         arch::power_off(code);
     }
     Thread& thread = Thread::current();
+    trace::trace_sched_process_exit(&thread);
     if (thread.clear_child_tid) {
         u32 zero = 0;
         (void)copy_to_user(thread.clear_child_tid, &zero);

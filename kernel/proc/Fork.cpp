@@ -7,6 +7,7 @@
 #include "proc/ProcessTable.h"
 #include "sched/Scheduler.h"
 #include "sched/Thread.h"
+#include "trace/events/Events.h"
 
 void release_dead_thread(Thread*);
 
@@ -43,6 +44,8 @@ ErrorOr<i32> Process::fork(Registers const& parent_frame)
         return inserted.release_error();
     }
     i32 pid = child->pid();
+    trace::trace_task_newtask(thread, 17 /* SIGCHLD: fork's clone flags */);
+    trace::trace_sched_process_fork(&Thread::current(), thread);
     Scheduler::make_runnable(*thread);
     return pid;
 }

@@ -8,6 +8,7 @@
 #include "sched/Scheduler.h"
 #include "sched/Thread.h"
 #include "syscalls/Syscall.h"
+#include "trace/events/SyscallEvents.h"
 
 namespace {
 bool is_canonical_user(u64 address) { return address < 0x00007ffffffff000ULL; }
@@ -18,8 +19,10 @@ extern "C" u64 syscall_handler(Registers* regs)
 {
     Thread& thread = Thread::current();
     thread.needs_full_return = false;
+    trace::trace_syscall_enter(*regs);
     u64 result = dispatch_syscall(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9);
     regs->rax = result;
+    trace::trace_syscall_exit(*regs, result);
     thread.syscall_interrupted = result == static_cast<u64>(-static_cast<i64>(ERESTARTSYS));
     return thread.needs_full_return || thread.syscall_interrupted || !is_canonical_user(regs->rip);
 }

@@ -14,6 +14,7 @@
 #include "sched/Scheduler.h"
 #include "sched/Thread.h"
 #include <linux/signal.h>
+#include "trace/events/Events.h"
 
 namespace {
 
@@ -172,13 +173,19 @@ bool send_signal(Process& process, int sig, SignalInfo const& info)
         return false;
     if (process.state() == ProcessState::Zombie)
         return false;
-    if (is_ignored(process, sig))
+    // signal_generate's result: TRACE_SIGNAL_DELIVERED 0, IGNORED 1, ALREADY_PENDING 2.
+    constexpr i32 delivered = 0, ignored = 1, already_pending = 2;
+    if (is_ignored(process, sig)) {
+        trace::trace_signal_generate(sig, info.code, process.main_thread(), 1, ignored);
         return false;
+    }
     u64 state = arch_irq_save();
-    if (!(process.signals().pending & signal_bit(sig)))
+    bool was_pending = process.signals().pending & signal_bit(sig);
+    if (!was_pending)
         process.signals().info[sig - 1] = info;
     process.signals().pending |= signal_bit(sig);
     arch_irq_restore(state);
+    trace::trace_signal_generate(sig, info.code, process.main_thread(), 1, was_pending && sig < 32 ? already_pending : delivered);
     if (Thread* thread = process.main_thread())
         Scheduler::wake(*thread);
     return true;

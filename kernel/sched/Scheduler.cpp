@@ -3,6 +3,7 @@
 // when the queue is empty; a Dead thread is freed by whichever thread runs next, after the
 // switch, because its stack was in use until then.
 #include "sched/Scheduler.h"
+#include "trace/events/Events.h"
 #include "arch/Cpu.h"
 #include "arch/Paging.h"
 #include "arch/Traps.h"
@@ -154,6 +155,11 @@ void Scheduler::schedule()
     }
     if (next == &previous)
         return;
+    // prev_state: 0 (TASK_RUNNING) when preempted, TASK_INTERRUPTIBLE (1) when blocking,
+    // EXIT_DEAD (16) when exiting.
+    bool preempted = previous.m_state == ThreadState::Runnable;
+    u32 prev_state = preempted ? 0 : previous.m_state == ThreadState::Dead ? 16 : 1;
+    trace::trace_sched_switch(preempted, &previous, next, prev_state);
     switch_to(previous, *next);
     reap_dead_threads();
 }
@@ -193,14 +199,18 @@ bool Scheduler::block_current(u64 deadline_ns)
 
 void Scheduler::wake(Thread& thread)
 {
-    SpinlockGuard guard(scheduler_lock);
-    if (thread.m_state != ThreadState::Blocked)
-        return;
-    thread.m_state = ThreadState::Runnable;
-    if (thread.m_wake_deadline_ns)
-        remove_sleeper(thread);
-    enqueue(thread);
-    this_cpu().need_resched = true;
+    {
+        SpinlockGuard guard(scheduler_lock);
+        if (thread.m_state != ThreadState::Blocked)
+            return;
+        thread.m_state = ThreadState::Runnable;
+        if (thread.m_wake_deadline_ns)
+            remove_sleeper(thread);
+        enqueue(thread);
+        this_cpu().need_resched = true;
+    }
+    // Outside the lock: a program on the event may wake other threads.
+    trace::trace_sched_wakeup(&thread);
 }
 
 void Scheduler::set_current_blocked()
@@ -253,6 +263,8 @@ void scheduler_timer_tick()
     PerCpu& cpu = this_cpu();
     ++cpu.ticks;
     u64 now = clock_monotonic_ns();
+    // The periodic tick plays Linux's tick_sched_timer hrtimer.
+    trace::trace_hrtimer_expire_entry(&cpu.ticks, static_cast<i64>(now), reinterpret_cast<void*>(&scheduler_timer_tick));
     SpinlockGuard guard(scheduler_lock);
     for (Thread** link = &sleepers; *link;) {
         Thread* thread = *link;

@@ -23,12 +23,13 @@
 #include "klib/Spinlock.h"
 #include "klib/StringView.h"
 #include "klib/Types.h"
+#include <type_traits>
 
 namespace trace {
 
 constexpr u32 trace_common_header_size = 8;
 constexpr u32 max_tracepoint_args = 12;     // MAX_BPF_FUNC_ARGS: a raw tracepoint's u64 args[]
-constexpr u32 max_trace_record_size = 8192; // PERF_MAX_TRACE_SIZE
+constexpr u32 max_trace_record_size = 512; // records are built on the stack (Linux allows 8192)
 
 // One field of an event's record, as tracefs' `format` prints it.
 struct TracepointField {
@@ -65,22 +66,31 @@ private:
     TracepointListener* m_next_listener { nullptr };
 };
 
-// Builds the record's fields (after the common header) from the raw arguments.
-using RecordFiller = void (*)(u64 const* args, u8* record);
+struct TracepointDefinition;
+// Builds the record's fields (after the common header) from the raw arguments. The record
+// buffer is zeroed and `definition.record_size` bytes long (the largest record). Returns the
+// record's actual size: events with `__data_loc` strings append them after the fixed fields,
+// so their records are as long as the strings need (as on Linux).
+using RecordFiller = u32 (*)(TracepointDefinition const& definition, u64 const* args, u8* record);
 
 // TracepointDefinition::flags
-constexpr u32 tracepoint_flag_probe = 1; // a kprobe/uprobe event: KPROBE programs get hit.regs as ctx
+constexpr u32 tracepoint_flag_probe = 1;  // a kprobe/uprobe event: KPROBE programs get hit.regs as ctx
+constexpr u32 tracepoint_flag_no_raw = 2; // not a raw tracepoint (Linux's per-syscall events)
+constexpr u32 tracepoint_flag_hidden = 4; // not listed in tracefs (PMU-created probe events)
 
 struct TracepointDefinition {
     char const* system;        // "sched"
     char const* name;          // "sched_switch"
     TracepointField const* fields;
     u32 field_count;
-    u32 record_size;           // including the 8-byte common header
+    u32 record_size;           // the largest record, including the 8-byte common header
     u32 arg_count;             // raw arguments
     char const* print_fmt;     // tracefs `print fmt:` (Linux's text)
     RecordFiller fill;
     u32 flags { 0 };
+    // Optional: a counter shared by a group of tracepoints (all syscall events), kept equal to
+    // the group's number of listeners, so one call site can test the whole group at once.
+    Atomic<u32>* group_listeners { nullptr };
 };
 
 class Tracepoint {
@@ -119,7 +129,7 @@ private:
     template<typename T>
     static u64 to_raw(T value)
     {
-        if constexpr (__is_pointer(T))
+        if constexpr (std::is_pointer_v<T>)
             return reinterpret_cast<u64>(value);
         else
             return static_cast<u64>(value);
@@ -139,11 +149,17 @@ void synchronize_tracepoints();
 // Ids are assigned at registration, starting after Linux's reserved low ids.
 ErrorOr<void> register_tracepoint(Tracepoint&);
 void unregister_tracepoint(Tracepoint&); // synchronizes; the id is not reused
+// Lookups return registered tracepoints; a dynamic one (kprobe event) may be unregistered and
+// freed later, so code that keeps the pointer must hold a listener on it (the owners of
+// dynamic events refuse removal with EBUSY while a listener is attached). Prefer
+// add_listener_by_id(), which looks up and attaches atomically (ENOENT when unknown).
 Tracepoint* find_tracepoint(u32 id);
+ErrorOr<Tracepoint*> add_listener_by_id(u32 id, TracepointListener&);
 Tracepoint* find_tracepoint(StringView system, StringView name);
 // Raw tracepoint lookup by bare name ("sys_enter", "sched_switch").
 Tracepoint* find_tracepoint_by_name(StringView name);
 // Visits all registered tracepoints in id order; the callback returns false to stop.
+// unregister_tracepoint() waits for running visits to finish.
 void for_each_tracepoint(bool (*visit)(Tracepoint&, void* context), void* context);
 
 }

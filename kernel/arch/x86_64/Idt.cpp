@@ -6,6 +6,7 @@
 #include "arch/x86_64/Pic.h"
 #include "arch/x86_64/Serial.h"
 #include "sched/PerCpu.h"
+#include "trace/events/Events.h"
 
 extern "C" {
 #define DECLARE_ISR_ENTRY(n) void isr_entry_##n();
@@ -91,8 +92,13 @@ void interrupt_dispatch(u64 vector, Registers* regs)
         PerCpu& cpu = this_cpu();
         ++cpu.irq_nesting;
         pic_send_eoi(irq);
-        if (irq_handlers[irq])
+        if (irq_handlers[irq]) {
+            // Linux's names in /proc/interrupts for the legacy IRQs this kernel uses.
+            char const* name = irq == 0 ? "timer" : irq == 4 ? "ttyS0" : "irq";
+            trace::trace_irq_handler_entry(irq, name);
             irq_handlers[irq](*regs);
+            trace::trace_irq_handler_exit(irq, name, 1 /* IRQ_HANDLED */);
+        }
         --cpu.irq_nesting;
         if (irq == 0)
             handle_timer_tick_exit(*regs);

@@ -105,10 +105,10 @@ ErrorOr<void> ProgramFile::fdinfo(OpenFileDescription const&, StringBuilder& b) 
     char tag[BPF_TAG_SIZE * 2 + 1];
     tag_to_hex(m_object->info().tag, tag);
     return b.try_appendf("prog_type:\t%u\nprog_jited:\t0\nprog_tag:\t%s\nmemlock:\t%llu\nprog_id:\t%u\nrun_time_ns:\t%llu\n"
-                         "run_cnt:\t%llu\nrecursion_misses:\t0\nverified_insns:\t%u\n",
+                         "run_cnt:\t%llu\nrecursion_misses:\t%llu\nverified_insns:\t%u\n",
         m_object->type(), tag, static_cast<unsigned long long>(m_object->memlock()), m_object->id(),
         static_cast<unsigned long long>(m_object->run_time_ns()), static_cast<unsigned long long>(m_object->run_count()),
-        m_object->info().verified_insns);
+        static_cast<unsigned long long>(m_object->recursion_misses()), m_object->info().verified_insns);
 }
 
 ErrorOr<void> LinkFile::fdinfo(OpenFileDescription const&, StringBuilder& b) const

@@ -69,7 +69,7 @@ ErrorOr<u64> program_info(ProgramObject& program, union bpf_attr const& attr, u6
     TRY(set_record_sizes(info));
     info.run_time_ns = program.run_time_ns();
     info.run_cnt = program.run_count();
-    info.recursion_misses = 0;
+    info.recursion_misses = program.recursion_misses();
     info.verified_insns = p.verified_insns;
 
     wanted = info.xlated_prog_len;

@@ -65,6 +65,9 @@ public:
     u64 run_count() const { return m_run_count.load(MemoryOrder::Relaxed); }
     u64 run_time_ns() const { return m_run_time_ns.load(MemoryOrder::Relaxed); }
     void account_run(u64 count, u64 nanoseconds);
+    // An event that would have run the program while another traced program ran on the CPU.
+    void count_recursion_miss() { m_recursion_misses.fetch_add(1, MemoryOrder::Relaxed); }
+    u64 recursion_misses() const { return m_recursion_misses.load(MemoryOrder::Relaxed); }
 
     // The program object whose executable is `program` (for PROG_ARRAY lookups), or null.
     static RefPtr<ProgramObject> find_by_program(Program const& program);
@@ -83,6 +86,7 @@ private:
     mutable Spinlock m_lock;
     Atomic<u64> m_run_count { 0 };
     Atomic<u64> m_run_time_ns { 0 };
+    Atomic<u64> m_recursion_misses { 0 };
 };
 
 // BPF_ENABLE_STATS(BPF_STATS_RUN_TIME): statistics are collected while at least one stats

@@ -19,10 +19,24 @@ struct TraceRecord {
     u32 cpu { 0 };
     char comm[16] {};
     u16 length { 0 };
+    char event[32] {}; // "bpf_trace_printk" or the tracepoint's name (enabled tracefs events)
     char text[256] {}; // not NUL-terminated; `length` bytes
 };
 
+// Appends a bpf_trace_printk line (dropped while tracing_on is 0).
 void trace_ring_append(char const* text, u32 length);
+// Appends a line of an enabled tracefs event.
+void trace_ring_append_event(char const* event, char const* text, u32 length);
+// tracefs `tracing_on`.
+void trace_ring_set_recording(bool on);
+bool trace_ring_is_recording();
+// Empties the ring (opening tracefs `trace` with O_TRUNC).
+void trace_ring_clear();
+// Non-consuming read for tracefs `trace`: copies the index-th oldest record; false past the end.
+bool trace_ring_peek(u32 index, TraceRecord& out);
+// Records appended since boot (tracefs `trace` header's entries-written).
+u64 trace_ring_written();
+u32 trace_ring_count();
 // Removes the oldest record into `out`; false when the ring is empty.
 bool trace_ring_pop(TraceRecord& out);
 bool trace_ring_is_empty();
