@@ -1,0 +1,132 @@
+/* tools.h: what the tracing tools (opensnoop, execsnoop, syscount, profile, tracebench) share:
+ * option helpers, a run deadline for -d SECONDS, SIGINT/SIGTERM handling that ends the main
+ * loop, libbpf's messages (warnings only, all with -v), tracefs discovery (mounted when
+ * missing), and a check for a tracepoint before its program is loaded.
+ *
+ * Every tool is one static musl binary with its BPF object embedded as a bpftool skeleton; it
+ * runs the same on Linux and on ext-ebpf. Output is in the style of bcc's libbpf-tools. */
+#ifndef EXT_EBPF_TOOLS_H
+#define EXT_EBPF_TOOLS_H
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TOOL_FN static __attribute__((unused))
+
+static volatile sig_atomic_t tool_exiting;
+static int tool_verbose;
+
+TOOL_FN void tool_on_signal(int sig)
+{
+    (void)sig;
+    tool_exiting = 1;
+}
+
+TOOL_FN int tool_libbpf_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+    if (level == LIBBPF_DEBUG && !tool_verbose)
+        return 0;
+    if (level == LIBBPF_INFO && !tool_verbose)
+        return 0;
+    return vfprintf(stderr, fmt, ap);
+}
+
+/* Call first: libbpf messages, signal handlers (no SA_RESTART, so a blocking poll returns). */
+TOOL_FN void tool_init(void)
+{
+    libbpf_set_print(tool_libbpf_print);
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = tool_on_signal;
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+TOOL_FN double tool_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* Milliseconds left until `deadline` (tool_now() based; 0 = none), capped at `slice`. Returns
+ * 0 when the deadline has passed. */
+TOOL_FN int tool_poll_ms(double deadline, int slice)
+{
+    if (deadline <= 0)
+        return slice;
+    double left = (deadline - tool_now()) * 1000;
+    if (left <= 0)
+        return 0;
+    return left < slice ? (int)left + 1 : slice;
+}
+
+/* "HH:MM:SS" of the wall clock. */
+TOOL_FN const char *tool_clock(void)
+{
+    static char buf[16];
+    time_t t = time(NULL);
+    struct tm tm;
+    localtime_r(&t, &tm);
+    strftime(buf, sizeof buf, "%H:%M:%S", &tm);
+    return buf;
+}
+
+/* Parses a non-negative integer option value or exits with a usage error. */
+TOOL_FN long tool_number(const char *tool, const char *opt, const char *text, long min, long max)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text ? text : "", &end, 10);
+    if (errno || !text || !*text || *end || v < min || v > max) {
+        fprintf(stderr, "%s: invalid value for %s: '%s' (expected %ld..%ld)\n", tool, opt, text ? text : "", min, max);
+        exit(2);
+    }
+    return v;
+}
+
+/* The tracefs root libbpf will use; mounts tracefs at /sys/kernel/tracing when neither it nor
+ * /sys/kernel/debug/tracing has events. NULL if there is none. */
+TOOL_FN const char *tool_tracefs(void)
+{
+    if (access("/sys/kernel/debug/tracing/events", F_OK) == 0)
+        return "/sys/kernel/debug/tracing";
+    if (access("/sys/kernel/tracing/events", F_OK) == 0)
+        return "/sys/kernel/tracing";
+    if (mount("tracefs", "/sys/kernel/tracing", "tracefs", 0, NULL) == 0 &&
+        access("/sys/kernel/tracing/events", F_OK) == 0)
+        return "/sys/kernel/tracing";
+    return NULL;
+}
+
+/* Whether the tracepoint <category>/<name> exists. */
+TOOL_FN int tool_has_tracepoint(const char *category, const char *name)
+{
+    const char *root = tool_tracefs();
+    if (!root)
+        return 0;
+    char path[256];
+    snprintf(path, sizeof path, "%s/events/%s/%s/id", root, category, name);
+    return access(path, R_OK) == 0;
+}
+
+/* Reports a libbpf failure (negative errno) and exits. */
+TOOL_FN void tool_fail(const char *tool, const char *what, int err)
+{
+    if (err > 0)
+        err = -err;
+    fprintf(stderr, "%s: %s: %s\n", tool, what, strerror(-err));
+    exit(1);
+}
+
+#endif
