@@ -6,6 +6,7 @@
 #include "arch/Paging.h"
 #include "console/Console.h"
 #include "fs/Custody.h"
+#include "lib/LinuxFunctions.h"
 #include "mm/AddressSpace.h"
 #include "mm/UserBuffer.h"
 #include "proc/Process.h"
@@ -15,6 +16,12 @@
 #include "syscalls/Syscall.h"
 #include <linux/wait.h>
 #include "trace/events/Events.h"
+
+// Linux's do_exit (kernel/exit.c): every exit of the current process goes through here.
+extern "C" __attribute__((noinline)) void do_exit(long code)
+{
+    Process::current().exit(static_cast<int>(code));
+}
 
 void Process::exit(int wait_status)
 {

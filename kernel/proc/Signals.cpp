@@ -9,6 +9,7 @@
 #include "arch/ThreadState.h"
 #include "console/Console.h"
 #include "klib/CString.h"
+#include "lib/LinuxFunctions.h"
 #include "mm/UserBuffer.h"
 #include "proc/Process.h"
 #include "sched/Scheduler.h"
@@ -119,7 +120,7 @@ void build_frame(Thread& thread, Process& process, int sig, KernelSigaction cons
     frame.info = info;
     if (copy_to_user(fpstate, thread.arch_state().fpu, 512).is_error() || copy_to_user(sp, &frame).is_error()) {
         // No room for the frame: like Linux, the process dies of SIGSEGV.
-        process.exit(SIGSEGV | 0x80);
+        do_exit(SIGSEGV | 0x80);
     }
     regs.rsp = sp;
     regs.rip = action.handler;
@@ -212,7 +213,7 @@ void deliver_fault_signal(int sig, int code, u64 fault_address, Registers& regs)
             process.pid(), sig == SIGSEGV ? "segfault" : "fatal signal", fault_address, regs.rip);
         (void)code;
         arch::enable_interrupts();
-        process.exit(sig | (default_action(sig) == DefaultAction::CoreDump ? 0x80 : 0));
+        do_exit(sig | (default_action(sig) == DefaultAction::CoreDump ? 0x80 : 0));
     }
     build_frame(thread, process, sig, action, regs, info_for(sig, SignalInfo { code, 0, 0, 0, fault_address }));
     thread.needs_full_return = true;
@@ -281,7 +282,7 @@ bool deliver_pending_signals(Registers& regs)
             if (sig != SIGKILL && default_action(sig) == DefaultAction::Ignore)
                 continue;
             arch::enable_interrupts();
-            process->exit(sig | (default_action(sig) == DefaultAction::CoreDump ? 0x80 : 0));
+            do_exit(sig | (default_action(sig) == DefaultAction::CoreDump ? 0x80 : 0));
         }
         if (action.handler == 1)
             continue;

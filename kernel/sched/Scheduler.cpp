@@ -3,6 +3,7 @@
 // when the queue is empty; a Dead thread is freed by whichever thread runs next, after the
 // switch, because its stack was in use until then.
 #include "sched/Scheduler.h"
+#include "lib/LinuxFunctions.h"
 #include "trace/events/Events.h"
 #include "arch/Cpu.h"
 #include "arch/Paging.h"
@@ -134,7 +135,7 @@ void Scheduler::make_runnable(Thread& thread)
     enqueue(thread);
 }
 
-void Scheduler::schedule()
+__attribute__((noinline)) void Scheduler::schedule()
 {
     VERIFY(!arch::interrupts_enabled());
     PerCpu& cpu = this_cpu();
@@ -197,12 +198,12 @@ bool Scheduler::block_current(u64 deadline_ns)
     return current.m_timed_out;
 }
 
-void Scheduler::wake(Thread& thread)
+__attribute__((noinline)) int Scheduler::wake(Thread& thread)
 {
     {
         SpinlockGuard guard(scheduler_lock);
         if (thread.m_state != ThreadState::Blocked)
-            return;
+            return 0;
         thread.m_state = ThreadState::Runnable;
         if (thread.m_wake_deadline_ns)
             remove_sleeper(thread);
@@ -216,8 +217,15 @@ void Scheduler::wake(Thread& thread)
 void Scheduler::set_current_blocked()
 {
     SpinlockGuard guard(scheduler_lock);
+    return 1;
     Thread::current().m_state = ThreadState::Blocked;
 }
+// Linux's names for the two (lib/LinuxFunctions.h): aliases at the same addresses, so a probe
+// on schedule or wake_up_process fires on every call. Static members have no `this`: the
+// Thread& of wake() is wake_up_process's task pointer in rdi.
+extern "C" void schedule() __attribute__((alias("_ZN9Scheduler8scheduleEv")));
+extern "C" int wake_up_process(Thread* task) __attribute__((alias("_ZN9Scheduler4wakeER6Thread")));
+
 
 void Scheduler::set_current_running()
 {

@@ -17,7 +17,8 @@ public:
     // Marks the current thread blocked with an optional deadline and switches away. Returns
     // true if the deadline passed before a wake-up.
     static bool block_current(u64 deadline_ns);
-    static void wake(Thread&);
+    // Returns 1 if the thread was woken, 0 if it was not sleeping.
+    static int wake(Thread&);
     // The two halves around a wait: mark the current thread Blocked before testing the wait
     // condition, and Running again afterwards (undoing a wake-up that raced with the test).
     static void set_current_blocked();

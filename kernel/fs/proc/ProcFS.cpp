@@ -5,6 +5,7 @@
 #include "fs/Mount.h"
 #include "fs/RamPages.h"
 #include "fs/Vfs.h"
+#include "fs/proc/Kallsyms.h"
 #include "fs/proc/KernelInfo.h"
 #include "fs/proc/ProcFormat.h"
 #include "klib/Atomic.h"
@@ -295,6 +296,7 @@ ErrorOr<RefPtr<PseudoFS>> procfs_create()
     TRY(fs->register_file("version", generate_version));
     TRY(fs->register_file("filesystems", generate_filesystems));
     TRY(fs->register_file("cmdline", generate_cmdline));
+    TRY(fs->register_file("kallsyms", generate_kallsyms));
     TRY(fs->register_file("sys/kernel/ostype", generate_ostype));
     TRY(fs->register_file("sys/kernel/osrelease", generate_osrelease));
     TRY(fs->register_file("sys/kernel/hostname", generate_hostname));

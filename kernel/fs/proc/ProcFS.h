@@ -1,7 +1,7 @@
 // procfs at /proc and sysfs at /sys, built on PseudoFS (see fs/pseudo/PseudoFS.h).
 //
 // /proc: self (-> <pid>), mounts (-> self/mounts), cpuinfo, meminfo, uptime, loadavg, stat,
-// version, filesystems, cmdline, sys/kernel/{ostype,osrelease,hostname,version,pid_max,
+// version, filesystems, cmdline, kallsyms, sys/kernel/{ostype,osrelease,hostname,version,pid_max,
 // perf_event_paranoid,unprivileged_bpf_disabled,kptr_restrict,randomize_va_space}, and one
 // directory per process: <pid>/{stat,statm,status,cmdline,comm,maps,environ,mounts,mountinfo,
 // exe,cwd,root,fd/,fdinfo/}.

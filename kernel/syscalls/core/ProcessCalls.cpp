@@ -1,5 +1,6 @@
 // Process syscalls: ids, fork/vfork/clone, execve, exit, wait4, process groups, TLS setup.
 #include "arch/ThreadState.h"
+#include "lib/LinuxFunctions.h"
 #include "mm/UserBuffer.h"
 #include "proc/Process.h"
 #include "proc/ProcessTable.h"
@@ -73,8 +74,8 @@ ErrorOr<u64> sys_execve(u64 user_path, u64 user_argv, u64 user_envp)
     return 0;
 }
 
-ErrorOr<u64> sys_exit(int status) { Process::current().exit((status & 0xff) << 8); }
-ErrorOr<u64> sys_exit_group(int status) { Process::current().exit((status & 0xff) << 8); }
+ErrorOr<u64> sys_exit(int status) { do_exit((status & 0xff) << 8); }
+ErrorOr<u64> sys_exit_group(int status) { do_exit((status & 0xff) << 8); }
 
 ErrorOr<u64> sys_wait4(int pid, u64 user_status, int options, u64 user_rusage)
 {

@@ -1,5 +1,6 @@
 // getdents64, getcwd, chdir, fchdir, mkdir(at), unlink(at), rmdir, rename(at/at2),
 // symlink(at), truncate, ftruncate, fsync, fdatasync, sync, syncfs, umask.
+#include "lib/LinuxFunctions.h"
 #include "mm/UserBuffer.h"
 #include "syscalls/fs/FsSyscalls.h"
 
@@ -53,16 +54,34 @@ ErrorOr<u64> sys_mkdirat(int dirfd, u64 user_path, u32 mode)
 
 ErrorOr<u64> sys_mkdir(u64 user_path, u32 mode) { return sys_mkdirat(fs::AT_FDCWD_, user_path, mode); }
 
+namespace {
+
+ErrorOr<u64> unlink_file(int dirfd, StringView path)
+{
+    auto base = TRY(fsys::base_for(dirfd, path));
+    TRY(vfs_unlink(*base, path, fsys::credentials()));
+    return 0;
+}
+
+}
+
+// Linux's do_unlinkat (fs/namei.c): unlink and unlinkat without AT_REMOVEDIR.
+extern "C" __attribute__((noinline)) long do_unlinkat(int dfd, LinuxFilename* name)
+{
+    return linux_return_value(unlink_file(dfd, StringView(name->name)));
+}
+
 ErrorOr<u64> sys_unlinkat(int dirfd, u64 user_path, int flags)
 {
     if (flags & ~static_cast<int>(fs::AT_REMOVEDIR_))
         return Error(EINVAL);
     auto path = TRY(fsys::copy_nonempty_path(user_path));
+    if (!(flags & fs::AT_REMOVEDIR_)) {
+        LinuxFilename name { path.c_str(), user_path, 1, nullptr };
+        return from_linux_return_value(do_unlinkat(dirfd, &name));
+    }
     auto base = TRY(fsys::base_for(dirfd, path.view()));
-    if (flags & fs::AT_REMOVEDIR_)
-        TRY(vfs_rmdir(*base, path.view(), fsys::credentials()));
-    else
-        TRY(vfs_unlink(*base, path.view(), fsys::credentials()));
+    TRY(vfs_rmdir(*base, path.view(), fsys::credentials()));
     return 0;
 }
 

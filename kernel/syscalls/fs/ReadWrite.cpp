@@ -1,4 +1,5 @@
 // read, write, readv, writev, pread64, pwrite64, lseek.
+#include "lib/LinuxFunctions.h"
 #include "mm/UserBuffer.h"
 #include "syscalls/fs/FsSyscalls.h"
 
@@ -53,18 +54,42 @@ ErrorOr<u64> transfer_vectors(Vector<IoVec> const& iovs, Transfer transfer)
 
 }
 
+// Linux's vfs_read/vfs_write (fs/read_write.c): read, write, pread64 and pwrite64 go through
+// here. `pos` null: the description's own position.
+extern "C" __attribute__((noinline)) long vfs_read(OpenFileDescription* file, char* buf, usize count, i64* pos)
+{
+    count = klib::min(count, max_rw_count);
+    auto buffer = UserBuffer::user(reinterpret_cast<u64>(buf), count);
+    if (!pos)
+        return linux_return_value(file->read(buffer, count));
+    auto result = file->read_at(static_cast<u64>(*pos), buffer, count);
+    if (!result.is_error())
+        *pos += static_cast<i64>(result.value());
+    return linux_return_value(move(result));
+}
+
+extern "C" __attribute__((noinline)) long vfs_write(OpenFileDescription* file, char const* buf, usize count, i64* pos)
+{
+    count = klib::min(count, max_rw_count);
+    auto buffer = UserBuffer::user(reinterpret_cast<u64>(buf), count);
+    if (!pos)
+        return linux_return_value(file->write(buffer, count));
+    auto result = file->write_at(static_cast<u64>(*pos), buffer, count);
+    if (!result.is_error())
+        *pos += static_cast<i64>(result.value());
+    return linux_return_value(move(result));
+}
+
 ErrorOr<u64> sys_read(int fd, u64 user_buffer, usize count)
 {
     auto description = TRY(fsys::description(fd));
-    count = klib::min(count, max_rw_count);
-    return TRY(description->read(UserBuffer::user(user_buffer, count), count));
+    return from_linux_return_value(vfs_read(description.ptr(), reinterpret_cast<char*>(user_buffer), count, nullptr));
 }
 
 ErrorOr<u64> sys_write(int fd, u64 user_buffer, usize count)
 {
     auto description = TRY(fsys::description(fd));
-    count = klib::min(count, max_rw_count);
-    return TRY(description->write(UserBuffer::user(user_buffer, count), count));
+    return from_linux_return_value(vfs_write(description.ptr(), reinterpret_cast<char const*>(user_buffer), count, nullptr));
 }
 
 ErrorOr<u64> sys_readv(int fd, u64 user_iov, int iov_count)
@@ -90,8 +115,7 @@ ErrorOr<u64> sys_pread64(int fd, u64 user_buffer, usize count, i64 offset)
     auto description = TRY(fsys::description(fd));
     if (offset < 0)
         return Error(EINVAL);
-    count = klib::min(count, max_rw_count);
-    return TRY(description->read_at(static_cast<u64>(offset), UserBuffer::user(user_buffer, count), count));
+    return from_linux_return_value(vfs_read(description.ptr(), reinterpret_cast<char*>(user_buffer), count, &offset));
 }
 
 ErrorOr<u64> sys_pwrite64(int fd, u64 user_buffer, usize count, i64 offset)
@@ -99,8 +123,7 @@ ErrorOr<u64> sys_pwrite64(int fd, u64 user_buffer, usize count, i64 offset)
     auto description = TRY(fsys::description(fd));
     if (offset < 0)
         return Error(EINVAL);
-    count = klib::min(count, max_rw_count);
-    return TRY(description->write_at(static_cast<u64>(offset), UserBuffer::user(user_buffer, count), count));
+    return from_linux_return_value(vfs_write(description.ptr(), reinterpret_cast<char const*>(user_buffer), count, &offset));
 }
 
 ErrorOr<u64> sys_lseek(int fd, i64 offset, int whence)

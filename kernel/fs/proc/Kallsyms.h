@@ -1,0 +1,6 @@
+// /proc/kallsyms (see Kallsyms.cpp).
+#pragma once
+
+#include "klib/String.h"
+
+ErrorOr<void> generate_kallsyms(StringBuilder&);
