@@ -212,12 +212,12 @@ __attribute__((noinline)) int Scheduler::wake(Thread& thread)
     }
     // Outside the lock: a program on the event may wake other threads.
     trace::trace_sched_wakeup(&thread);
+    return 1;
 }
 
 void Scheduler::set_current_blocked()
 {
     SpinlockGuard guard(scheduler_lock);
-    return 1;
     Thread::current().m_state = ThreadState::Blocked;
 }
 // Linux's names for the two (lib/LinuxFunctions.h): aliases at the same addresses, so a probe
