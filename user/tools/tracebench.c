@@ -7,7 +7,8 @@
  *      (1 MiB ring) or perf_buffer__poll (64 pages per CPU); records received per second of
  *      producing, and the share the producer could not send.
  * Output: one "name value unit" line per result, for scripts/bench-tracing to compare.
- *   tracebench [-t SECONDS] [-v] */
+ * -n measures only the bare syscall (no BPF at all: for kernels built without tracepoints).
+ *   tracebench [-t SECONDS] [-n] [-v] */
 #include <getopt.h>
 #include <linux/types.h>
 #include <sys/syscall.h>
@@ -20,6 +21,8 @@ struct state { __u64 hits, producer, seq, dropped; }; /* tracebench.bpf.c's .bss
 
 static double seconds = 0.3;
 static __u64 received;
+static int detail; /* -v: sent/received/dropped counts on stderr */
+static int bare;   /* -n: syscall_none only */
 
 /* ns per getppid call over about `seconds` of calls in batches of 1000. */
 static double syscall_ns(void)
@@ -143,7 +146,7 @@ static void events_per_second(struct tracebench_bpf *skel, struct bpf_program *p
     __u64 produced = st.seq;
     printf("%s_events %.0f events/s\n", name, received / elapsed);
     printf("%s_dropped %.2f %%\n", name, produced + st.dropped ? 100.0 * st.dropped / (double)(produced + st.dropped) : 0);
-    if (tool_verbose)
+    if (detail)
         fprintf(stderr, "%s: %llu sent, %llu received, %llu dropped in %.3f s\n", name, (unsigned long long)produced,
                 (unsigned long long)received, (unsigned long long)st.dropped, elapsed);
 }
@@ -151,17 +154,22 @@ static void events_per_second(struct tracebench_bpf *skel, struct bpf_program *p
 int main(int argc, char **argv)
 {
     int opt;
-    while ((opt = getopt(argc, argv, "t:vh")) != -1) {
+    while ((opt = getopt(argc, argv, "t:nvh")) != -1) {
         switch (opt) {
         case 't': seconds = atof(optarg) > 0 ? atof(optarg) : seconds; break;
-        case 'v': tool_verbose = 1; break;
+        case 'v': detail = 1; break;
+        case 'n': bare = 1; break;
         default:
-            fprintf(opt == 'h' ? stdout : stderr, "Usage: tracebench [-t SECONDS] [-v]\n");
+            fprintf(opt == 'h' ? stdout : stderr, "Usage: tracebench [-t SECONDS] [-n] [-v]\n");
             return opt == 'h' ? 0 : 2;
         }
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
     tool_init();
+    if (bare) {
+        printf("syscall_none %.1f ns\n", best_of_3());
+        return 0;
+    }
     if (!tool_has_tracepoint("syscalls", "sys_enter_getppid")) {
         fprintf(stderr, "tracebench: the kernel has no syscalls:sys_enter_getppid tracepoint\n");
         return 1;
