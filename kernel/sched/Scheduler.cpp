@@ -16,6 +16,9 @@
 #include "sched/Thread.h"
 #include "time/Clock.h"
 
+// perf task events start and stop with their task (kernel/perf), when in the image.
+__attribute__((weak)) void perf_task_switch(Thread& previous, Thread& next);
+
 namespace {
 
 constexpr u64 time_slice_ticks = 10;
@@ -161,6 +164,8 @@ __attribute__((noinline)) void Scheduler::schedule()
     bool preempted = previous.m_state == ThreadState::Runnable;
     u32 prev_state = preempted ? 0 : previous.m_state == ThreadState::Dead ? 16 : 1;
     trace::trace_sched_switch(preempted, &previous, next, prev_state);
+    if (perf_task_switch)
+        perf_task_switch(previous, *next);
     switch_to(previous, *next);
     reap_dead_threads();
 }

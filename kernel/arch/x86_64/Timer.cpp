@@ -9,6 +9,9 @@
 #include "sched/Scheduler.h"
 #include "time/Clock.h"
 
+// The perf software clocks advance and sample on the tick (kernel/perf), when in the image.
+__attribute__((weak)) void perf_timer_tick(Registers const& regs);
+
 namespace {
 
 constexpr u32 PIT_HZ = 1193182;
@@ -71,10 +74,12 @@ void calibrate_tsc()
         tsc_per_ms = 1000000;
 }
 
-void timer_irq(Registers&)
+void timer_irq(Registers& regs)
 {
     tick_count.fetch_add(1, MemoryOrder::Relaxed);
     scheduler_timer_tick();
+    if (perf_timer_tick)
+        perf_timer_tick(regs);
 }
 
 }

@@ -11,6 +11,9 @@ namespace bpf::kernel {
 void install_kernel_helper_environment();
 }
 
+// perf events plug into the bpf() layer (kernel/perf), when in the image.
+__attribute__((weak)) void perf_subsystem_initialize();
+
 void bpf_subsystem_initialize()
 {
     using namespace bpf::kernel;
@@ -26,4 +29,6 @@ void bpf_subsystem_initialize()
     }();
     if (mounted.is_error())
         kprintf("bpf: cannot mount bpffs on /sys/fs/bpf (errno %d)\n", mounted.error().code());
+    if (perf_subsystem_initialize)
+        perf_subsystem_initialize();
 }
