@@ -64,7 +64,7 @@ int main(int argc, char **argv)
     if (!autorun && faccessat(AT_FDCWD, "/bin/bpfdemo", X_OK, 0) == 0)
         say("\nWelcome to ext-ebpf. Try `bpfdemo` for a live libbpf demo (libbpf 1.1.2 loads a\n"
             "clang-built XDP program and runs it), `ls /bpftests` for the libbpf tests, `exit` to power off.\n"
-            "Tracing tools: opensnoop, execsnoop, syscount, profile; try: opensnoop -d 5 & cat /etc/hostname\n\n");
+            "Tracing tools: opensnoop, execsnoop, syscount, profile; try: opensnoop -d 5 & cat /proc/version\n\n");
 
     pid_t shell = fork();
     if (shell < 0) {
