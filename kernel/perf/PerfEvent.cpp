@@ -394,6 +394,9 @@ ErrorOr<void> PerfEvent::attach_program(RefPtr<bpf::kernel::ProgramObject> progr
                 TRY(checked);
             }
         }
+        TRY(attach_tracepoint_program(*this, *program, cookie));
+        (void)program.leak_ref(); // the event holds the reference now
+        return {};
     } else {
         // perf_event_set_bpf_handler(): EEXIST is checked before the type.
         SpinlockGuard guard(m_lock);

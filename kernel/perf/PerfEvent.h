@@ -149,6 +149,7 @@ private:
     u64 m_lost_samples { 0 };
     RefPtr<RingBuffer> m_ring;
     u32 m_mmap_count { 0 };
+    bool m_ring_redirected { false }; // m_ring is another event's (SET_OUTPUT)
 
     bpf::kernel::ProgramObject* m_program { nullptr }; // holds a reference
     u64 m_program_cookie { 0 };
@@ -156,6 +157,7 @@ private:
 
     friend void detach_ring_everywhere(RingBuffer&);
     friend u32 tracepoint_program_ids(trace::Tracepoint&, u32*, u32);
+    friend ErrorOr<void> attach_tracepoint_program(PerfEvent&, bpf::kernel::ProgramObject&, u64);
 };
 
 // The PerfEvent behind a file, or null.
@@ -169,6 +171,10 @@ void register_event(PerfEvent& event);
 void unregister_event(PerfEvent& event);
 // Detaches `ring` from every event using it (the last unmap of the ring).
 void detach_ring_everywhere(RingBuffer& ring);
+// Attaches `program` to a tracepoint event, with Linux's per-tracepoint program array
+// rules: EEXIST when the event has a program or the tracepoint already runs this one,
+// E2BIG past BPF_TRACE_MAX_PROGS programs on the tracepoint.
+ErrorOr<void> attach_tracepoint_program(PerfEvent& event, bpf::kernel::ProgramObject& program, u64 cookie);
 // Ids of the programs attached to events on `tracepoint` (PERF_EVENT_IOC_QUERY_BPF).
 u32 tracepoint_program_ids(trace::Tracepoint& tracepoint, u32* ids, u32 max);
 

@@ -167,6 +167,9 @@ ErrorOr<void> PerfEvent::mmap_opened(OpenFileDescription&, u64 offset, u64 lengt
         if (m_ring) {
             if (m_ring->data_pages() != data_pages)
                 return Error(EINVAL);
+            // The buffer of another event (PERF_EVENT_IOC_SET_OUTPUT) is mapped through it.
+            if (m_ring_redirected)
+                return Error(EBUSY);
             m_ring->map_count.fetch_add(1, MemoryOrder::AcqRel);
             ++m_mmap_count;
             return {};
@@ -184,6 +187,8 @@ ErrorOr<void> PerfEvent::mmap_opened(OpenFileDescription&, u64 offset, u64 lengt
         // Another mapping won the race; use its buffer.
         if (m_ring->data_pages() != data_pages)
             return Error(EINVAL);
+        if (m_ring_redirected)
+            return Error(EBUSY);
     } else {
         m_ring = move(ring);
     }
@@ -241,6 +246,7 @@ ErrorOr<void> PerfEvent::set_output(PerfEvent* target)
     if (m_mmap_count)
         return Error(EINVAL);
     swap(m_ring, ring);
+    m_ring_redirected = m_ring.ptr() != nullptr;
     return {};
 }
 

@@ -60,9 +60,41 @@ void detach_ring_everywhere(RingBuffer& ring)
     SpinlockGuard guard(s_events_lock);
     for (auto* event = s_events_head; event; event = event->m_next_event) {
         SpinlockGuard event_guard(event->m_lock);
-        if (event->m_ring.ptr() == &ring)
+        if (event->m_ring.ptr() == &ring) {
             event->m_ring = nullptr;
+            event->m_ring_redirected = false;
+        }
     }
+}
+
+ErrorOr<void> attach_tracepoint_program(PerfEvent& target, bpf::kernel::ProgramObject& program, u64 cookie)
+{
+    constexpr u32 bpf_trace_max_programs = 64;
+    SpinlockGuard guard(s_events_lock);
+    {
+        SpinlockGuard event_guard(target.m_lock);
+        if (target.m_program)
+            return Error(EEXIST);
+    }
+    u32 count = 0;
+    bool duplicate = false;
+    for (auto* event = s_events_head; event; event = event->m_next_event) {
+        if (event->tracepoint() != target.tracepoint())
+            continue;
+        SpinlockGuard event_guard(event->m_lock);
+        if (event->m_program) {
+            ++count;
+            duplicate |= event->m_program == &program;
+        }
+    }
+    if (count >= bpf_trace_max_programs)
+        return Error(E2BIG);
+    if (duplicate)
+        return Error(EEXIST); // bpf_prog_array_copy(): the tracepoint runs it already
+    SpinlockGuard event_guard(target.m_lock);
+    target.m_program = &program;
+    target.m_program_cookie = cookie;
+    return {};
 }
 
 u32 tracepoint_program_ids(trace::Tracepoint& tracepoint, u32* ids, u32 max)
