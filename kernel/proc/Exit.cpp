@@ -13,6 +13,7 @@
 #include "proc/ProcessTable.h"
 #include "sched/Scheduler.h"
 #include "sched/Thread.h"
+#include "trace/kprobes/Kprobes.h"
 #include "syscalls/Syscall.h"
 #include <linux/wait.h>
 #include "trace/events/Events.h"
@@ -31,6 +32,8 @@ void Process::exit(int wait_status)
         arch::power_off(code);
     }
     Thread& thread = Thread::current();
+    // Return probes of functions this thread will never return from.
+    kprobes::release_task_instances(thread);
     trace::trace_sched_process_exit(&thread);
     if (thread.clear_child_tid) {
         u32 zero = 0;

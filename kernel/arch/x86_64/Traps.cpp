@@ -5,6 +5,7 @@
 // and halts.
 #include "arch/Traps.h"
 #include "arch/x86_64/Asm.h"
+#include "arch/x86_64/Kprobes.h"
 #include "console/Console.h"
 #include "lib/Backtrace.h"
 #include "mm/PageFault.h"
@@ -82,6 +83,11 @@ void dump_registers(Registers const& regs)
 
 void handle_exception(u32 vector, Registers& regs)
 {
+    // Kernel probes: their breakpoints, and faults of instructions they run out of line.
+    if (vector == 3 && kprobe_breakpoint_handler(regs))
+        return;
+    if (vector != 3 && !regs.from_user())
+        kprobe_fault_handler(regs);
     if (vector == 14) {
         u64 address = x86::read_cr2();
         u64 error = regs.orig_rax;

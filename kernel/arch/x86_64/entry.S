@@ -69,7 +69,25 @@ isr_entry_\vector:
 ISR_NOERR 0
 ISR_NOERR 1
 ISR_NOERR 2
-ISR_NOERR 3
+/*
+ * #BP: from kernel mode the hardware frame (rip, cs, rflags, rsp, ss) is copied 5 words lower,
+ * so a kprobe that emulates a call or push can write below the interrupted stack pointer
+ * without overwriting the frame (Linux's int3 "gap"). iretq uses the copy.
+ */
+.global isr_entry_3
+isr_entry_3:
+    testb $3, 8(%rsp)
+    jnz 1f
+    pushq 32(%rsp)
+    pushq 32(%rsp)
+    pushq 32(%rsp)
+    pushq 32(%rsp)
+    pushq 32(%rsp)
+1:
+    pushq $0
+    pushq %rdi
+    movl $3, %edi
+    jmp interrupt_common
 ISR_NOERR 4
 ISR_NOERR 5
 ISR_NOERR 6
