@@ -1,0 +1,328 @@
+/* kprobes: /proc/kallsyms (Linux's format, sorted, the Linux-named functions), kprobes and
+ * kretprobes through the kprobe PMU (perf_event_open with the function name in config1) and
+ * through <tracefs>/kprobe_events + PERF_TYPE_TRACEPOINT, each running a raw KPROBE program
+ * that counts this process's hits and records pt_regs fields (ip, ax), and the errors Linux
+ * gives: unknown function ENOENT, off an instruction boundary EILSEQ, blacklisted EINVAL,
+ * duplicate event EEXIST, removing an event in use EBUSY. */
+#include "bpf_common.h"
+
+#include <asm/ptrace.h>
+#include <linux/perf_event.h>
+#include <sys/ioctl.h>
+
+#define TRACEFS "/sys/kernel/tracing"
+#define NR_PERF_EVENT_OPEN 298
+
+static char kallsyms[1 << 18];
+
+static long read_file(const char *path, char *buf, size_t size)
+{
+    int fd = open(path, O_RDONLY);
+    if (fd < 0)
+        return -errno;
+    size_t used = 0;
+    for (;;) {
+        ssize_t n = read(fd, buf + used, size - 1 - used);
+        if (n <= 0)
+            break;
+        used += (size_t)n;
+        if (used == size - 1)
+            break;
+    }
+    buf[used] = 0;
+    close(fd);
+    return (long)used;
+}
+
+static int write_events(const char *text)
+{
+    int fd = open(TRACEFS "/kprobe_events", O_WRONLY | O_APPEND);
+    if (fd < 0)
+        return -errno;
+    ssize_t n = write(fd, text, strlen(text));
+    int err = n < 0 ? -errno : 0;
+    close(fd);
+    return err;
+}
+
+static unsigned long long symbol_address(const char *name, char *type)
+{
+    char *p = kallsyms;
+    while (*p) {
+        unsigned long long address;
+        char t, sym[500];
+        if (sscanf(p, "%llx %c %499s", &address, &t, sym) == 3 && strcmp(sym, name) == 0) {
+            if (type)
+                *type = t;
+            return address;
+        }
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        ++p;
+    }
+    return 0;
+}
+
+static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
+{
+    return SYS5(NR_PERF_EVENT_OPEN, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static int pmu_type(const char *name)
+{
+    char path[128], buf[32];
+    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
+    if (read_file(path, buf, sizeof buf) <= 0)
+        return -1;
+    return atoi(buf);
+}
+
+/* The program: if (pid_tgid >> 32 == tgid) { v = map[0]; v->hits++; v->ip = ctx->ip; v->ax = ctx->ax; } */
+struct results {
+    __u64 hits, ip, ax;
+};
+
+static long load_counter(long map_fd, __u32 tgid)
+{
+    struct bpf_insn insns[] = {
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_pid_tgid),
+        INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 0, 32),
+        INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 13, (__s32)tgid),
+        INSN(BPF_ST | BPF_MEM | BPF_W, BPF_REG_10, 0, -4, 0),
+        INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, (__s32)map_fd),
+        INSN(0, 0, 0, 0, 0),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0),
+        INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
+        INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 6, 0),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1),
+        INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_0, BPF_REG_1, 0, BPF_ADD),
+        INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_6, offsetof(struct pt_regs, rip), 0),
+        INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_0, BPF_REG_1, 8, 0),
+        INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_1, BPF_REG_6, offsetof(struct pt_regs, rax), 0),
+        INSN(BPF_STX | BPF_MEM | BPF_DW, BPF_REG_0, BPF_REG_1, 16, 0),
+        MOV64_IMM(BPF_REG_0, 0),
+        EXIT_INSN(),
+    };
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.prog_type = BPF_PROG_TYPE_KPROBE;
+    a.insns = (__u64)(uintptr_t)insns;
+    a.insn_cnt = sizeof insns / sizeof insns[0];
+    a.license = (__u64)(uintptr_t)"GPL";
+    return bpf_call(BPF_PROG_LOAD, &a);
+}
+
+static struct results read_results(long map_fd)
+{
+    struct results r;
+    __u32 zero = 0;
+    memset(&r, 0xff, sizeof r);
+    map_lookup(map_fd, &zero, &r);
+    return r;
+}
+
+static void reset_results(long map_fd)
+{
+    struct results r = { 0, 0, 0 };
+    __u32 zero = 0;
+    map_update(map_fd, &zero, &r, BPF_ANY);
+}
+
+static long open_kprobe(int type, int retprobe, const char *name, __u64 offset)
+{
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = (__u32)type;
+    attr.config = retprobe ? 1 : 0;
+    attr.config1 = (__u64)(uintptr_t)name;
+    attr.config2 = offset;
+    return perf_open(&attr, -1, 0);
+}
+
+static int attach(long perf_fd, long prog_fd)
+{
+    if (ioctl((int)perf_fd, PERF_EVENT_IOC_SET_BPF, (int)prog_fd) < 0)
+        return -errno;
+    if (ioctl((int)perf_fd, PERF_EVENT_IOC_ENABLE, 0) < 0)
+        return -errno;
+    return 0;
+}
+
+static void test_kallsyms(void)
+{
+    long size = read_file("/proc/kallsyms", kallsyms, sizeof kallsyms);
+    CHECK(size > 0 && size < (long)sizeof kallsyms - 1, "/proc/kallsyms is readable in full (%ld bytes)", size);
+    unsigned lines = 0, bad = 0, unsorted = 0, zero = 0;
+    unsigned long long last = 0;
+    for (char *p = kallsyms; *p;) {
+        unsigned long long address;
+        char type, sym[500];
+        int n = sscanf(p, "%llx %c %499s", &address, &type, sym);
+        if (n != 3 || !strchr("TtDdBbRrWV", type) || p[16] != ' ' || p[18] != ' ')
+            ++bad;
+        if (address < last)
+            ++unsorted;
+        if (address == 0)
+            ++zero;
+        last = address;
+        ++lines;
+        p = strchr(p, '\n');
+        if (!p)
+            break;
+        ++p;
+    }
+    CHECK(lines > 1000, "kallsyms lists the kernel's symbols (%u lines)", lines);
+    CHECK_EQ(0, bad, "every line is \"%%016lx %%c %%s\" with a kallsyms type letter");
+    CHECK_EQ(0, unsorted, "lines are sorted by address");
+    CHECK_EQ(0, zero, "root sees the addresses");
+    static const char *linux_names[] = { "do_sys_openat2", "vfs_read", "vfs_write", "do_unlinkat", "do_exit",
+        "schedule", "wake_up_process", "__x64_sys_getpid", "__x64_sys_openat", "__x64_sys_bpf" };
+    for (unsigned i = 0; i < sizeof linux_names / sizeof linux_names[0]; i++) {
+        char type = 0;
+        unsigned long long address = symbol_address(linux_names[i], &type);
+        CHECK(address >= 0xffffffff80000000ULL && type == 'T', "%s is a global kernel function (%llx %c)", linux_names[i],
+              address, type ? type : '?');
+    }
+}
+
+static void test_pmu(long map_fd, long prog_fd)
+{
+    int type = pmu_type("kprobe");
+    CHECK(type >= 6, "the kprobe PMU has a dynamic type (%d)", type);
+    char format[64] = "";
+    read_file("/sys/bus/event_source/devices/kprobe/format/retprobe", format, sizeof format);
+    CHECK(strcmp(format, "config:0\n") == 0, "format/retprobe is config:0");
+
+    unsigned long long getpid_address = symbol_address("__x64_sys_getpid", NULL);
+    reset_results(map_fd);
+    long fd = open_kprobe(type, 0, "__x64_sys_getpid", 0);
+    CHECK(fd >= 0, "kprobe PMU event on __x64_sys_getpid (%s)", fd < 0 ? strerror((int)-fd) : "ok");
+    if (fd >= 0) {
+        CHECK_EQ(0, attach(fd, prog_fd), "attach the KPROBE program and enable");
+        for (int i = 0; i < 5; i++)
+            syscall(SYS_getpid);
+        struct results r = read_results(map_fd);
+        CHECK_EQ(5, r.hits, "the program ran for 5 getpid calls of this process");
+        CHECK_EQ(getpid_address + 1, r.ip, "ctx->ip is the probe address + 1 (Linux's int3 convention)");
+        close((int)fd);
+        syscall(SYS_getpid);
+        CHECK_EQ(5, read_results(map_fd).hits, "closing the event removes the probe");
+    }
+
+    reset_results(map_fd);
+    fd = open_kprobe(type, 1, "__x64_sys_getpid", 0);
+    CHECK(fd >= 0, "kretprobe PMU event on __x64_sys_getpid");
+    if (fd >= 0) {
+        CHECK_EQ(0, attach(fd, prog_fd), "attach to the kretprobe");
+        for (int i = 0; i < 3; i++)
+            syscall(SYS_getpid);
+        struct results r = read_results(map_fd);
+        CHECK_EQ(3, r.hits, "the return program ran for 3 calls");
+        CHECK_EQ((__u64)getpid(), r.ax, "ctx->ax is getpid's return value");
+        CHECK(r.ip >= 0xffffffff80000000ULL && r.ip != getpid_address, "ctx->ip is the return address in the caller");
+        close((int)fd);
+    }
+
+    /* Recursion: a kretprobe on a function called inside the kprobe path of a nested syscall. */
+    reset_results(map_fd);
+    long outer = open_kprobe(type, 1, "vfs_read", 0);
+    CHECK(outer >= 0, "kretprobe on vfs_read");
+    if (outer >= 0) {
+        CHECK_EQ(0, attach(outer, prog_fd), "attach to it");
+        char buf[8];
+        int devzero = open("/dev/zero", O_RDONLY);
+        long n = read(devzero, buf, sizeof buf);
+        close(devzero);
+        struct results r = read_results(map_fd);
+        CHECK(r.hits >= 1 && (long)r.ax == n, "vfs_read's return value %ld seen (%lld, %llu hits)", n, (long long)r.ax,
+              (unsigned long long)r.hits);
+        close((int)outer);
+    }
+
+    CHECK_ERR(ENOENT, open_kprobe(type, 0, "no_such_kernel_function", 0), "an unknown function is ENOENT");
+    CHECK_ERR(ENOENT, open_kprobe(type, 0, "_ZN9Scheduler8scheduleEv", 0), "a mangled C++ name is not a probe target (ENOENT)");
+    CHECK_ERR(EILSEQ, open_kprobe(type, 0, "vfs_read", 2), "an offset inside an instruction is EILSEQ");
+    CHECK_ERR(EINVAL, open_kprobe(type, 0, "kprobe_breakpoint_handler", 0), "a blacklisted function is EINVAL");
+    CHECK_ERR(EINVAL, open_kprobe(type, 0, "interrupt_dispatch", 0), "the exception path is blacklisted");
+    CHECK_ERR(EINVAL, open_kprobe(type, 1, "vfs_read", 4), "a kretprobe off the entry is EINVAL");
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = (__u32)type;
+    attr.config = 2;
+    attr.config1 = (__u64)(uintptr_t)"vfs_read";
+    CHECK_ERR(EINVAL, perf_open(&attr, -1, 0), "unknown config bits are EINVAL");
+    attr.config = 0;
+    attr.config1 = 8;
+    CHECK_ERR(EFAULT, perf_open(&attr, -1, 0), "a bad name pointer is EFAULT");
+}
+
+static void test_kprobe_events(long map_fd, long prog_fd)
+{
+    write_events("-:kprobes/kp_test_open\n");
+    write_events("-:kp_test_ret\n");
+    CHECK_EQ(0, write_events("p:kprobes/kp_test_open do_sys_openat2\n"), "kprobe_events: p:kprobes/kp_test_open do_sys_openat2");
+    CHECK_EQ(0, write_events("r8:kp_test_ret do_unlinkat"), "kprobe_events: r8:kp_test_ret do_unlinkat (default group)");
+    char text[4096];
+    read_file(TRACEFS "/kprobe_events", text, sizeof text);
+    CHECK(strstr(text, "p:kprobes/kp_test_open do_sys_openat2\n") && strstr(text, "r8:kprobes/kp_test_ret do_unlinkat\n"),
+          "kprobe_events lists both as Linux prints them");
+    CHECK_ERR(EEXIST, write_events("p:kp_test_open vfs_read"), "a duplicate event name is EEXIST");
+    CHECK_ERR(ENOENT, write_events("p:kp_test_bad no_such_kernel_function"), "an unknown function is ENOENT");
+    CHECK_ERR(EILSEQ, write_events("p:kp_test_bad vfs_read+2"), "inside an instruction is EILSEQ");
+    CHECK_ERR(EINVAL, write_events("p:kp_test_bad kretprobe_trampoline"), "a blacklisted function is EINVAL");
+    CHECK_ERR(EINVAL, write_events("r:kp_test_bad vfs_read+1"), "a kretprobe with an offset is EINVAL");
+    CHECK_ERR(EINVAL, write_events("q:kp_test_bad vfs_read"), "an unknown command is EINVAL");
+    CHECK_ERR(ENOENT, write_events("-:kprobes/kp_test_none"), "removing an unknown event is ENOENT");
+
+    char format[2048] = "";
+    read_file(TRACEFS "/events/kprobes/kp_test_ret/format", format, sizeof format);
+    CHECK(strstr(format, "field:unsigned long __probe_func;\toffset:8;\tsize:8;\tsigned:0;")
+              && strstr(format, "field:unsigned long __probe_ret_ip;\toffset:16;\tsize:8;\tsigned:0;"),
+          "the kretprobe event's format has __probe_func and __probe_ret_ip");
+    char idtext[32] = "";
+    read_file(TRACEFS "/events/kprobes/kp_test_open/id", idtext, sizeof idtext);
+    int id = atoi(idtext);
+    CHECK(id > 0, "events/kprobes/kp_test_open/id (%d)", id);
+
+    struct perf_event_attr attr;
+    memset(&attr, 0, sizeof attr);
+    attr.size = sizeof attr;
+    attr.type = PERF_TYPE_TRACEPOINT;
+    attr.config = (__u64)id;
+    long fd = perf_open(&attr, -1, 0);
+    CHECK(fd >= 0, "PERF_TYPE_TRACEPOINT event on the kprobe event");
+    if (fd >= 0) {
+        reset_results(map_fd);
+        CHECK_EQ(0, attach(fd, prog_fd), "attach the KPROBE program to it");
+        for (int i = 0; i < 3; i++)
+            close(open("/", O_RDONLY));
+        struct results r = read_results(map_fd);
+        CHECK_EQ(3, r.hits, "3 opens of this process counted");
+        CHECK_EQ(symbol_address("do_sys_openat2", NULL) + 1, r.ip, "ctx->ip is do_sys_openat2 + 1");
+        CHECK_ERR(EBUSY, write_events("-:kprobes/kp_test_open"), "removing an event in use is EBUSY");
+        close((int)fd);
+    }
+    CHECK_EQ(0, write_events("-:kprobes/kp_test_open"), "removed once its perf event is closed");
+    CHECK_ERR(ENOENT, write_events("-:kprobes/kp_test_open"), "... and then it is gone (ENOENT)");
+    CHECK_EQ(0, write_events("-:kp_test_ret"), "remove the kretprobe event by name");
+    read_file(TRACEFS "/kprobe_events", text, sizeof text);
+    CHECK(!strstr(text, "kp_test_"), "kprobe_events no longer lists them");
+}
+
+int main(void)
+{
+    test_kallsyms();
+    long map_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct results), 1, 0);
+    long prog_fd = map_fd >= 0 ? load_counter(map_fd, (__u32)getpid()) : -1;
+    CHECK(prog_fd >= 0, "load a KPROBE program reading pt_regs (%s)", prog_fd < 0 ? strerror((int)-prog_fd) : "ok");
+    if (prog_fd >= 0) {
+        test_pmu(map_fd, prog_fd);
+        test_kprobe_events(map_fd, prog_fd);
+    }
+    return tap_done();
+}
