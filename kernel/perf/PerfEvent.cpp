@@ -63,6 +63,7 @@ PerfEvent::PerfEvent(EventConfig&& config)
     if (is_clock() && m_period && m_period < min_clock_period_ns)
         m_period = min_clock_period_ns;
     m_period_left = static_cast<i64>(m_period);
+    m_reported_period = is_clock() ? m_attr.sample_period : m_period;
     Thread& current = Thread::current();
     m_scheduled = !m_task || (!current.is_idle() && current.process() == m_task.ptr());
     m_last_update = clock_monotonic_ns();
@@ -201,6 +202,9 @@ ErrorOr<void> PerfEvent::set_period(u64 value)
     m_attr.sample_period = value;
     m_period = is_clock() && value < min_clock_period_ns ? min_clock_period_ns : value;
     m_period_left = static_cast<i64>(m_period);
+    // The hrtimer clocks keep reporting the period they were opened with.
+    if (!is_clock())
+        m_reported_period = value;
     return {};
 }
 
@@ -238,7 +242,7 @@ void PerfEvent::fill_sample_context(SampleData& data, Registers const* regs)
     data.id = m_id;
     data.stream_id = m_id;
     data.cpu = arch::current_cpu_id();
-    data.period = m_period;
+    data.period = m_reported_period;
 }
 
 i64 PerfEvent::output_sample(SampleData& data)
@@ -304,7 +308,7 @@ void PerfEvent::overflow(Registers const* regs, void const* raw, u32 raw_size)
             Registers zero {};
             Registers const& sampled = regs ? *regs : zero;
             memcpy(&context.data.regs, &sampled, sizeof(Registers));
-            context.data.sample_period = m_period;
+            context.data.sample_period = m_reported_period;
             context.data.addr = 0;
             context.event = this;
             bpf::kernel::TraceContext trace_context { &sampled, 0, cookie };

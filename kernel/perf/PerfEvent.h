@@ -144,6 +144,7 @@ private:
     u64 m_time_running { 0 };
     u64 m_count { 0 };
     u64 m_period { 0 };
+    u64 m_reported_period { 0 }; // the samples' PERIOD (Linux's hwc->last_period)
     i64 m_period_left { 0 };
     u64 m_event_limit { 0 }; // PERF_EVENT_IOC_REFRESH: overflows left before disabling
     u64 m_lost_samples { 0 };

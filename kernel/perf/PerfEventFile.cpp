@@ -108,9 +108,11 @@ ErrorOr<u64> PerfEvent::ioctl(OpenFileDescription&, u32 request, u64 arg)
         u32 ids[bpf_trace_max_programs];
         u32 count = tracepoint_program_ids(*m_tracepoint, ids, bpf_trace_max_programs);
         TRY(copy_to_user(arg + offsetof(perf_event_query_bpf, prog_cnt), &count, sizeof(count)));
+        // bpf_prog_array_copy_info(): no ids asked for (or none there) is just the count.
+        if (!query.ids_len || !count)
+            return 0;
         u32 copied = count < query.ids_len ? count : query.ids_len;
-        if (copied)
-            TRY(copy_to_user(arg + offsetof(perf_event_query_bpf, ids), ids, copied * sizeof(u32)));
+        TRY(copy_to_user(arg + offsetof(perf_event_query_bpf, ids), ids, copied * sizeof(u32)));
         if (query.ids_len < count)
             return Error(ENOSPC);
         return 0;

@@ -154,9 +154,9 @@ static void check_sleeping_task(void)
           (unsigned long long)(end - start));
     close((int)fd);
 
-    /* A task clock of this process against its CPU time and the wall time: at least the CPU
-     * time the kernel accounts (tick-based here, and ticks can be lost under emulation), at
-     * most the wall time of the busy loop. */
+    /* A task clock of this process against its CPU time and the wall time: at most the wall
+     * time of the busy loop, and not far below the CPU time (which may be tick-based, and
+     * ticks and the TSC can disagree under emulation). */
     fd = perf_open_sw(PERF_COUNT_SW_TASK_CLOCK, 0);
     double t0 = perf_now(CLOCK_PROCESS_CPUTIME_ID), w0 = perf_now(CLOCK_MONOTONIC);
     __u64 c0 = read_one(fd);
@@ -164,7 +164,8 @@ static void check_sleeping_task(void)
     double counted = (read_one(fd) - c0) / 1e9;
     double used = perf_now(CLOCK_PROCESS_CPUTIME_ID) - t0, wall = perf_now(CLOCK_MONOTONIC) - w0;
     DIAG("task clock %.3f s, CPU time %.3f s, wall time %.3f s", counted, used, wall);
-    CHECK(counted > used * 0.8 - 0.01 && counted < wall + 0.01, "the task clock lies between CPU time and wall time");
+    double floor = used < wall ? used : wall;
+    CHECK(counted > floor * 0.5 && counted < wall + 0.01, "the task clock is about the busy time, at most the wall time");
     close((int)fd);
 }
 
