@@ -80,7 +80,7 @@ ErrorOr<void> EpollFile::control(int op, int fd, OpenFileDescription& target, Ep
         if (target.file().is_epoll() && static_cast<EpollFile&>(target.file()).reaches_locked(this, 1))
             return Error(ELOOP);
         TRY(target.m_epoll_watchers.try_ensure_capacity(target.m_epoll_watchers.size() + 1));
-        TRY(m_entries.try_append(Entry { &target, fd, events | always_reported, event.data, true, never_reported }));
+        TRY(m_entries.try_append(Entry { &target, fd, events | always_reported, event.data, true, never_reported, never_reported, true }));
         target.m_epoll_watchers.append(this);
         break;
     }
@@ -93,6 +93,7 @@ ErrorOr<void> EpollFile::control(int op, int fd, OpenFileDescription& target, Ep
         existing->data = event.data;
         existing->armed = true;
         existing->reported_sequence = never_reported;
+        existing->requeued = true;
         break;
     case fs::EPOLL_CTL_DEL_: {
         if (!existing)
@@ -116,9 +117,18 @@ ErrorOr<void> EpollFile::control(int op, int fd, OpenFileDescription& target, Ep
     return {};
 }
 
+// On Linux's ready list: just added or modified, notified since last looked at, or re-queued
+// after a level-triggered report. Nested epoll files are always looked at (their own entries
+// apply the rule).
+bool EpollFile::may_be_ready(Entry const& entry)
+{
+    File& file = entry.description->file();
+    return entry.requeued || file.is_epoll() || entry.checked_sequence != file.readiness_sequence();
+}
+
 u32 EpollFile::entry_ready_locked(Entry& entry, int depth)
 {
-    if (!entry.armed)
+    if (!entry.armed || !may_be_ready(entry))
         return 0;
     File& file = entry.description->file();
     u32 status;
@@ -155,9 +165,13 @@ usize EpollFile::collect_ready(EpollEvent* out, usize max)
     usize start = m_scan_start % total;
     for (usize n = 0; n < total && count < max; ++n) {
         auto& entry = m_entries[(start + n) % total];
+        u64 sequence = entry.description->file().readiness_sequence();
         u32 revents = entry_ready_locked(entry, 1);
+        entry.checked_sequence = sequence;
+        entry.requeued = false;
         if (!revents)
             continue;
+        entry.requeued = !(entry.events & (fs::EPOLLET_ | fs::EPOLLONESHOT_));
         out[count].events = revents;
         out[count].data = entry.data;
         ++count;

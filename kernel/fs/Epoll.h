@@ -4,6 +4,10 @@
 // each watched File's poll_status(); level-triggered by default, EPOLLET reports an entry
 // again only after its File notified a readiness change (File::readiness_sequence), and
 // EPOLLONESHOT disarms an entry after one report until EPOLL_CTL_MOD re-arms it.
+// Like Linux's ready list, an entry is only looked at when it may have become ready: right
+// after EPOLL_CTL_ADD/MOD, after its File notified a change, or after a level-triggered report
+// (Linux re-queues those). A File that becomes readable without notifying (a BPF ring buffer
+// whose producer asked for no wakeup) is therefore not reported until something notifies.
 // Waiting (epoll_wait) uses the global readiness generation (fs/Readiness.h).
 //
 // Locking: one global spinlock guards every epoll instance's entries and every
@@ -58,10 +62,13 @@ private:
         u64 data;
         bool armed;
         u64 reported_sequence;
+        u64 checked_sequence; // the File's readiness sequence when last looked at
+        bool requeued;        // reported level-triggered: look again next time
     };
 
     EpollFile() = default;
     u32 entry_ready_locked(Entry&, int depth);
+    static bool may_be_ready(Entry const&);
     bool any_ready_locked(int depth);
     bool reaches_locked(EpollFile const* target, int depth) const;
 

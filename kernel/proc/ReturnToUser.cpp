@@ -19,10 +19,12 @@ extern "C" u64 syscall_handler(Registers* regs)
 {
     Thread& thread = Thread::current();
     thread.needs_full_return = false;
+    // execve rebuilds the frame: keep the number for the exit tracepoints.
+    u64 number = regs->orig_rax;
     trace::trace_syscall_enter(*regs);
-    u64 result = dispatch_syscall(regs->orig_rax, regs->rdi, regs->rsi, regs->rdx, regs->r10, regs->r8, regs->r9);
+    u64 result = dispatch_syscall(*regs);
     regs->rax = result;
-    trace::trace_syscall_exit(*regs, result);
+    trace::trace_syscall_exit(*regs, number, result);
     thread.syscall_interrupted = result == static_cast<u64>(-static_cast<i64>(ERESTARTSYS));
     return thread.needs_full_return || thread.syscall_interrupted || !is_canonical_user(regs->rip);
 }

@@ -94,9 +94,8 @@ u32 fill_raw_enter(TracepointDefinition const& definition, u64 const* args, u8* 
 
 u32 fill_raw_exit(TracepointDefinition const& definition, u64 const* args, u8* record)
 {
-    auto const* regs = reinterpret_cast<Registers const*>(args[0]);
-    u64 id = regs->orig_rax;
-    memcpy(record + 8, &id, 8);
+    // args: regs, ret, then (not visible to programs) the syscall number.
+    memcpy(record + 8, &args[2], 8);
     memcpy(record + 16, &args[1], 8);
     return definition.record_size;
 }
@@ -174,11 +173,12 @@ void fire_syscall_enter(Registers const& regs)
     }
 }
 
-void fire_syscall_exit(Registers const& regs, u64 result)
+void fire_syscall_exit(Registers const& regs, u64 number, u64 result)
 {
-    u64 number = regs.orig_rax;
-    if (raw_syscalls_exit->is_active())
-        raw_syscalls_exit->fire_with(&regs, &regs, result);
+    if (raw_syscalls_exit->is_active()) {
+        u64 args[] = { reinterpret_cast<u64>(&regs), result, number };
+        raw_syscalls_exit->fire(args, 2, &regs);
+    }
     Tracepoint* tracepoint = syscall_exit_tracepoint(number);
     if (tracepoint && tracepoint->is_active()) {
         u64 args[] = { number, result };

@@ -15,7 +15,7 @@ namespace trace {
 ErrorOr<void> syscall_events_initialize();
 
 void fire_syscall_enter(Registers const& regs);
-void fire_syscall_exit(Registers const& regs, u64 result);
+void fire_syscall_exit(Registers const& regs, u64 number, u64 result);
 
 // The per-syscall tracepoints (null for numbers without a syscall).
 Tracepoint* syscall_enter_tracepoint(u64 number);
@@ -30,14 +30,15 @@ inline void trace_syscall_enter(Registers const& regs)
     if (syscall_tracepoint_users.load(MemoryOrder::Relaxed)) [[unlikely]]
         fire_syscall_enter(regs);
 }
-inline void trace_syscall_exit(Registers const& regs, u64 result)
+// `number` is the syscall's number (the frame's orig_rax may have been rebuilt by execve).
+inline void trace_syscall_exit(Registers const& regs, u64 number, u64 result)
 {
     if (syscall_tracepoint_users.load(MemoryOrder::Relaxed)) [[unlikely]]
-        fire_syscall_exit(regs, result);
+        fire_syscall_exit(regs, number, result);
 }
 #else
 inline void trace_syscall_enter(Registers const&) { }
-inline void trace_syscall_exit(Registers const&, u64) { }
+inline void trace_syscall_exit(Registers const&, u64, u64) { }
 #endif
 
 }
