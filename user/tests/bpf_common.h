@@ -133,11 +133,12 @@ TAP_FN long prog_load(__u32 type, const struct bpf_insn *insns, __u32 count)
 }
 
 /* Reads a small file into buf (NUL-terminated); returns its length or -1. */
+/* Reads a whole (small) file into buf, NUL-terminated; returns its length or -errno. */
 TAP_FN long read_small_file(const char *path, char *buf, size_t size)
 {
     int fd = open(path, O_RDONLY);
     if (fd < 0)
-        return -1;
+        return -errno;
     long total = 0, n;
     while (total < (long)size - 1 && (n = read(fd, buf + total, size - 1 - total)) > 0)
         total += n;

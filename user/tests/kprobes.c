@@ -15,25 +15,6 @@
 
 static char kallsyms[1 << 18];
 
-static long read_file(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -errno;
-    size_t used = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + used, size - 1 - used);
-        if (n <= 0)
-            break;
-        used += (size_t)n;
-        if (used == size - 1)
-            break;
-    }
-    buf[used] = 0;
-    close(fd);
-    return (long)used;
-}
-
 static int write_events(const char *text)
 {
     int fd = open(TRACEFS "/kprobe_events", O_WRONLY | O_APPEND);
@@ -73,7 +54,7 @@ static int pmu_type(const char *name)
 {
     char path[128], buf[32];
     snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
-    if (read_file(path, buf, sizeof buf) <= 0)
+    if (read_small_file(path, buf, sizeof buf) <= 0)
         return -1;
     return atoi(buf);
 }
@@ -154,7 +135,7 @@ static int attach(long perf_fd, long prog_fd)
 
 static void test_kallsyms(void)
 {
-    long size = read_file("/proc/kallsyms", kallsyms, sizeof kallsyms);
+    long size = read_small_file("/proc/kallsyms", kallsyms, sizeof kallsyms);
     CHECK(size > 0 && size < (long)sizeof kallsyms - 1, "/proc/kallsyms is readable in full (%ld bytes)", size);
     unsigned lines = 0, bad = 0, unsorted = 0, zero = 0;
     unsigned long long last = 0;
@@ -194,7 +175,7 @@ static void test_pmu(long map_fd, long prog_fd)
     int type = pmu_type("kprobe");
     CHECK(type >= 6, "the kprobe PMU has a dynamic type (%d)", type);
     char format[64] = "";
-    read_file("/sys/bus/event_source/devices/kprobe/format/retprobe", format, sizeof format);
+    read_small_file("/sys/bus/event_source/devices/kprobe/format/retprobe", format, sizeof format);
     CHECK(strcmp(format, "config:0\n") == 0, "format/retprobe is config:0");
 
     unsigned long long getpid_address = symbol_address("__x64_sys_getpid", NULL);
@@ -268,7 +249,7 @@ static void test_kprobe_events(long map_fd, long prog_fd)
     CHECK_EQ(0, write_events("p:kprobes/kp_test_open do_sys_openat2\n"), "kprobe_events: p:kprobes/kp_test_open do_sys_openat2");
     CHECK_EQ(0, write_events("r8:kp_test_ret do_unlinkat"), "kprobe_events: r8:kp_test_ret do_unlinkat (default group)");
     char text[4096];
-    read_file(TRACEFS "/kprobe_events", text, sizeof text);
+    read_small_file(TRACEFS "/kprobe_events", text, sizeof text);
     CHECK(strstr(text, "p:kprobes/kp_test_open do_sys_openat2\n") && strstr(text, "r8:kprobes/kp_test_ret do_unlinkat\n"),
           "kprobe_events lists both as Linux prints them");
     CHECK_ERR(EEXIST, write_events("p:kp_test_open vfs_read"), "a duplicate event name is EEXIST");
@@ -280,12 +261,12 @@ static void test_kprobe_events(long map_fd, long prog_fd)
     CHECK_ERR(ENOENT, write_events("-:kprobes/kp_test_none"), "removing an unknown event is ENOENT");
 
     char format[2048] = "";
-    read_file(TRACEFS "/events/kprobes/kp_test_ret/format", format, sizeof format);
+    read_small_file(TRACEFS "/events/kprobes/kp_test_ret/format", format, sizeof format);
     CHECK(strstr(format, "field:unsigned long __probe_func;\toffset:8;\tsize:8;\tsigned:0;")
               && strstr(format, "field:unsigned long __probe_ret_ip;\toffset:16;\tsize:8;\tsigned:0;"),
           "the kretprobe event's format has __probe_func and __probe_ret_ip");
     char idtext[32] = "";
-    read_file(TRACEFS "/events/kprobes/kp_test_open/id", idtext, sizeof idtext);
+    read_small_file(TRACEFS "/events/kprobes/kp_test_open/id", idtext, sizeof idtext);
     int id = atoi(idtext);
     CHECK(id > 0, "events/kprobes/kp_test_open/id (%d)", id);
 
@@ -310,7 +291,7 @@ static void test_kprobe_events(long map_fd, long prog_fd)
     CHECK_EQ(0, write_events("-:kprobes/kp_test_open"), "removed once its perf event is closed");
     CHECK_ERR(ENOENT, write_events("-:kprobes/kp_test_open"), "... and then it is gone (ENOENT)");
     CHECK_EQ(0, write_events("-:kp_test_ret"), "remove the kretprobe event by name");
-    read_file(TRACEFS "/kprobe_events", text, sizeof text);
+    read_small_file(TRACEFS "/kprobe_events", text, sizeof text);
     CHECK(!strstr(text, "kp_test_"), "kprobe_events no longer lists them");
 }
 

@@ -13,25 +13,6 @@
 
 static char big[1 << 16];
 
-static long read_file(const char *path, char *buf, size_t size)
-{
-    int fd = open(path, O_RDONLY);
-    if (fd < 0)
-        return -errno;
-    size_t used = 0;
-    for (;;) {
-        ssize_t n = read(fd, buf + used, size - 1 - used);
-        if (n <= 0)
-            break;
-        used += (size_t)n;
-        if (used == size - 1)
-            break;
-    }
-    buf[used] = 0;
-    close(fd);
-    return (long)used;
-}
-
 static int write_file(const char *path, const char *text)
 {
     int fd = open(path, O_WRONLY | O_TRUNC);
@@ -55,7 +36,7 @@ static long event_id(const char *event)
 {
     char path[160], buf[32];
     snprintf(path, sizeof path, TRACEFS "/events/%s/id", event);
-    if (read_file(path, buf, sizeof buf) < 0)
+    if (read_small_file(path, buf, sizeof buf) < 0)
         return -1;
     return strtol(buf, NULL, 10);
 }
@@ -87,7 +68,7 @@ static void test_files(void)
     CHECK_LIBC_OK(statfs(TRACEFS, &st), "statfs(" TRACEFS ")");
     CHECK_EQ(TRACEFS_MAGIC, (long)st.f_type, "tracefs f_type is TRACEFS_MAGIC");
 
-    CHECK(read_file(TRACEFS "/available_events", big, sizeof big) > 0, "available_events is readable");
+    CHECK(read_small_file(TRACEFS "/available_events", big, sizeof big) > 0, "available_events is readable");
     CHECK(strstr(big, "syscalls:sys_enter_openat\n") != NULL, "available_events lists syscalls:sys_enter_openat");
     CHECK(strstr(big, "raw_syscalls:sys_enter\n") != NULL, "... raw_syscalls:sys_enter");
     CHECK(strstr(big, "sched:sched_switch\n") != NULL, "... sched:sched_switch");
@@ -99,9 +80,9 @@ static void test_files(void)
     long sw = event_id("sched/sched_switch");
     CHECK(openat > 0 && getpid_id > 0 && sw > 0, "event ids are positive");
     CHECK(openat != getpid_id && openat != sw && sw != getpid_id, "event ids are distinct");
-    CHECK_ERR(ENOENT, read_file(TRACEFS "/events/syscalls/sys_enter_no_such_call/id", big, sizeof big), "unknown event: ENOENT");
+    CHECK_ERR(ENOENT, read_small_file(TRACEFS "/events/syscalls/sys_enter_no_such_call/id", big, sizeof big), "unknown event: ENOENT");
 
-    CHECK(read_file(TRACEFS "/events/syscalls/sys_enter_openat/format", big, sizeof big) > 0, "sys_enter_openat/format");
+    CHECK(read_small_file(TRACEFS "/events/syscalls/sys_enter_openat/format", big, sizeof big) > 0, "sys_enter_openat/format");
     char head[64];
     snprintf(head, sizeof head, "name: sys_enter_openat\nID: %ld\nformat:\n", openat);
     CHECK(strncmp(big, head, strlen(head)) == 0, "format starts with name, ID (= id file) and format:");
@@ -113,21 +94,21 @@ static void test_files(void)
     CHECK(has_field(big, "umode_t mode", 40, 8, 0), "mode at 40");
     CHECK(strstr(big, "\nprint fmt: \"dfd: 0x%08lx, filename: 0x%08lx") != NULL, "Linux's print fmt");
 
-    CHECK(read_file(TRACEFS "/events/syscalls/sys_exit_openat/format", big, sizeof big) > 0, "sys_exit_openat/format");
+    CHECK(read_small_file(TRACEFS "/events/syscalls/sys_exit_openat/format", big, sizeof big) > 0, "sys_exit_openat/format");
     CHECK(has_field(big, "long ret", 16, 8, 1), "sys_exit: ret at 16");
 
-    CHECK(read_file(TRACEFS "/events/sched/sched_switch/format", big, sizeof big) > 0, "sched_switch/format");
+    CHECK(read_small_file(TRACEFS "/events/sched/sched_switch/format", big, sizeof big) > 0, "sched_switch/format");
     CHECK(has_field(big, "char prev_comm[16]", 8, 16, 0), "prev_comm[16] at 8");
     CHECK(has_field(big, "long prev_state", 32, 8, 1), "prev_state at 32");
     CHECK(has_field(big, "pid_t next_pid", 56, 4, 1), "next_pid at 56");
 
-    CHECK(read_file(TRACEFS "/events/sched/sched_process_exec/format", big, sizeof big) > 0, "sched_process_exec/format");
+    CHECK(read_small_file(TRACEFS "/events/sched/sched_process_exec/format", big, sizeof big) > 0, "sched_process_exec/format");
     CHECK(has_field(big, "__data_loc char[] filename", 8, 4, 0), "filename is a __data_loc string");
 
-    CHECK(read_file(TRACEFS "/events/raw_syscalls/sys_enter/format", big, sizeof big) > 0, "raw_syscalls/sys_enter/format");
+    CHECK(read_small_file(TRACEFS "/events/raw_syscalls/sys_enter/format", big, sizeof big) > 0, "raw_syscalls/sys_enter/format");
     CHECK(has_field(big, "unsigned long args[6]", 16, 48, 0), "args[6] at 16");
 
-    CHECK(read_file(TRACEFS "/events/sched/sched_switch/enable", big, sizeof big) == 2 && big[0] == '0',
+    CHECK(read_small_file(TRACEFS "/events/sched/sched_switch/enable", big, sizeof big) == 2 && big[0] == '0',
         "sched_switch/enable reads 0");
 }
 
@@ -144,12 +125,12 @@ static void test_enable_and_pipe(void)
     close(fd);
 
     CHECK_EQ(0, write_file(enable, "1\n"), "enable sched_process_exec");
-    CHECK(read_file(enable, big, sizeof big) == 2 && big[0] == '1', "enable reads back 1");
+    CHECK(read_small_file(enable, big, sizeof big) == 2 && big[0] == '1', "enable reads back 1");
     run_true();
     CHECK_EQ(0, write_file(enable, "0\n"), "disable it");
     CHECK_ERR(EINVAL, write_file(enable, "2\n"), "enable accepts only 0 and 1");
 
-    CHECK(read_file(TRACEFS "/trace", big, sizeof big) > 0, "trace is readable");
+    CHECK(read_small_file(TRACEFS "/trace", big, sizeof big) > 0, "trace is readable");
     CHECK(strncmp(big, "# tracer: nop\n", 14) == 0, "trace starts with Linux's header");
     char *line = strstr(big, "sched_process_exec: filename=/bin/true pid=");
     CHECK(line != NULL, "trace has the exec line");
@@ -195,7 +176,7 @@ static void test_enable_and_pipe(void)
     run_true();
     CHECK_EQ(0, write_file(enable, "0\n"), "disable");
     CHECK_EQ(0, write_file(TRACEFS "/tracing_on", "1\n"), "tracing_on = 1");
-    read_file(TRACEFS "/trace", big, sizeof big);
+    read_small_file(TRACEFS "/trace", big, sizeof big);
     CHECK(strstr(big, "sched_process_exec:") == NULL, "nothing recorded while tracing_on was 0");
 }
 
