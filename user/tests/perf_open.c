@@ -199,6 +199,42 @@ static void check_sysfs(void)
           "/sys/bus/event_source/devices/tracepoint/type is 2");
 }
 
+/* perf_event_paranoid 2 (the default) for an unprivileged uid. */
+static int unprivileged_child(void *arg)
+{
+    (void)arg;
+    if (setgid(65534) != 0 || setuid(65534) != 0)
+        return 100;
+    int failures = 0;
+    struct perf_event_attr attr;
+    perf_attr_init(&attr, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK);
+    failures += perf_open(&attr, 0, -1, -1, 0) != -EACCES;      /* kernel counting */
+    attr.exclude_kernel = 1;
+    long fd = perf_open(&attr, 0, -1, -1, 0);                   /* own task, user only */
+    failures += fd < 0;
+    close((int)fd);
+    failures += perf_open(&attr, -1, 0, -1, 0) != -EACCES;     /* CPU-wide */
+    failures += perf_open(&attr, 1, -1, -1, 0) != -EACCES;     /* init, another uid */
+    return failures;
+}
+
+static void check_unprivileged(void)
+{
+    char text[16];
+    if (read_small_file("/proc/sys/kernel/perf_event_paranoid", text, sizeof text) <= 0 || atoi(text) != 2) {
+        tap_skip("perf_event_paranoid is not 2", "unprivileged rules");
+        return;
+    }
+    int status = tap_in_child(unprivileged_child, NULL);
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 100) {
+        tap_skip("setuid/setgid are not available", "unprivileged rules");
+        return;
+    }
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+          "uid 65534: EACCES for kernel counting, CPU-wide events and other users' processes; own task user-only works (%s)",
+          tap_describe_status(status));
+}
+
 int main(void)
 {
     check_sizes();
@@ -208,5 +244,6 @@ int main(void)
     check_flags_and_groups();
     check_attr_fields();
     check_sysfs();
+    check_unprivileged();
     return tap_done();
 }
