@@ -4,9 +4,13 @@
 #include "fs/OpenFileDescription.h"
 #include "klib/CString.h"
 #include "mm/UserBuffer.h"
+#include "trace/uprobes/UprobeHooks.h"
 #include <linux/mman.h>
 
 namespace {
+
+constinit Spinlock s_live_lock;
+AddressSpace* s_live_first { nullptr };
 
 arch::PageFlags flags_for(int prot)
 {
@@ -82,11 +86,27 @@ ErrorOr<AddressSpace*> AddressSpace::try_create()
         return root.release_error();
     }
     space->m_root = root.value();
+    SpinlockGuard guard(s_live_lock);
+    space->m_live_next = s_live_first;
+    if (s_live_first)
+        s_live_first->m_live_previous = space;
+    s_live_first = space;
     return space;
 }
 
 AddressSpace::~AddressSpace()
 {
+    {
+        SpinlockGuard guard(s_live_lock);
+        if (m_live_previous)
+            m_live_previous->m_live_next = m_live_next;
+        else if (s_live_first == this)
+            s_live_first = m_live_next;
+        if (m_live_next)
+            m_live_next->m_live_previous = m_live_previous;
+    }
+    if (m_uprobe_state)
+        uprobes::address_space_destroyed(*this);
     for (auto const& region : m_regions)
         unmap_region_pages(region, region.start, region.end);
     m_regions.clear();
@@ -541,6 +561,11 @@ PageFaultResult AddressSpace::handle_fault(u64 address, PageFaultAccess access)
             PhysicalMemory::free(frame);
         return region ? PageFaultResult::Resolved : PageFaultResult::BadAccess;
     }
+    if (owned && !(snapshot.prot & PROT_WRITE) && snapshot.file->inode()) {
+        // Breakpoints of user probes on this file page (Linux's uprobe_mmap).
+        u64 valid = snapshot.file_bytes > delta ? min<u64>(PAGE_SIZE, snapshot.file_bytes - delta) : 0;
+        uprobes::arm_new_file_page(*snapshot.file->inode(), snapshot.file_offset + delta, valid, static_cast<u8*>(phys_to_virt(frame)));
+    }
     if (arch::map_page(m_root, page, frame, flags).is_error()) {
         if (owned)
             PhysicalMemory::free(frame);
@@ -624,6 +649,10 @@ ErrorOr<AddressSpace*> AddressSpace::try_clone()
             ++child->m_resident_pages;
         }
     }
+    if (m_uprobe_state && uprobes::address_space_forked(*this, *child).is_error()) {
+        delete child;
+        return Error(ENOMEM);
+    }
     return child;
 }
 
@@ -662,4 +691,109 @@ u64 AddressSpace::virtual_size() const
     for (auto const& region : m_regions)
         total += region.end - region.start;
     return total;
+}
+
+void AddressSpace::for_each_live(void (*visit)(AddressSpace&, void* context), void* context)
+{
+    SpinlockGuard guard(s_live_lock);
+    for (AddressSpace* space = s_live_first; space; space = space->m_live_next)
+        visit(*space, context);
+}
+
+bool AddressSpace::file_mapping_at(u64 address, FileMapping& out) const
+{
+    SpinlockGuard guard(m_lock);
+    for (auto const& region : m_regions) {
+        if (!region.contains(address))
+            continue;
+        if (region.kind != RegionKind::FilePrivate || !region.file || !region.file->inode())
+            return false;
+        out = { region.file->inode(), region.start, region.end, region.file_offset, region.file_bytes, region.prot };
+        return true;
+    }
+    return false;
+}
+
+ErrorOr<void> AddressSpace::file_mappings_of(Inode const& inode, Vector<FileMapping>& out) const
+{
+    SpinlockGuard guard(m_lock);
+    for (auto const& region : m_regions) {
+        if (region.kind != RegionKind::FilePrivate || !region.file || region.file->inode() != &inode)
+            continue;
+        TRY(out.try_append({ region.file->inode(), region.start, region.end, region.file_offset, region.file_bytes, region.prot }));
+    }
+    return {};
+}
+
+bool AddressSpace::replace_byte_if_present(u64 address, u8 expected, u8 value)
+{
+    SpinlockGuard guard(m_lock);
+    Region const* region = nullptr;
+    for (auto const& candidate : m_regions)
+        if (candidate.contains(address))
+            region = &candidate;
+    if (!region || !owns_pages(region->kind))
+        return false;
+    PhysicalAddress frame;
+    arch::PageFlags flags;
+    if (!arch::translate(m_root, align_down(address, PAGE_SIZE), frame, flags))
+        return false;
+    auto* byte = static_cast<u8 volatile*>(phys_to_virt(frame)) + (address & (PAGE_SIZE - 1));
+    if (*byte != expected)
+        return false;
+    *byte = value;
+    return true;
+}
+
+ErrorOr<void> AddressSpace::write_private(u64 address, void const* data, usize length)
+{
+    auto const* bytes = static_cast<u8 const*>(data);
+    while (length > 0) {
+        u64 page = align_down(address, PAGE_SIZE);
+        usize in_page = static_cast<usize>(min<u64>(length, page + PAGE_SIZE - address));
+        TRY(populate(page, PAGE_SIZE, false));
+        SpinlockGuard guard(m_lock);
+        Region* region = find_region(address);
+        PhysicalAddress frame;
+        arch::PageFlags flags;
+        if (!region || !owns_pages(region->kind) || !arch::translate(m_root, page, frame, flags))
+            return Error(EFAULT);
+        memcpy(static_cast<u8*>(phys_to_virt(frame)) + (address - page), bytes, in_page);
+        address += in_page;
+        bytes += in_page;
+        length -= in_page;
+    }
+    return {};
+}
+
+ErrorOr<u64> AddressSpace::map_near(u64 near, u64 reach, u64 length, int prot, StringView name)
+{
+    length = align_up(length, PAGE_SIZE);
+    u64 low = near > reach ? near - reach : 0;
+    low = max(align_up(low, PAGE_SIZE), user_mmap_bottom);
+    u64 high = near + reach < near ? ~0ULL : near + reach;
+    high = min(align_down(high, PAGE_SIZE), user_mmap_top);
+    Region region;
+    region.prot = prot;
+    region.kind = RegionKind::AnonymousPrivate;
+    region.name = TRY(String::try_create(name));
+    SpinlockGuard guard(m_lock);
+    // Highest first: below each region that overlaps the candidate.
+    u64 candidate = high >= length ? high - length : 0;
+    while (candidate >= low && candidate + length <= high) {
+        Region const* overlap = nullptr;
+        for (auto const& existing : m_regions)
+            if (existing.start < candidate + length && candidate < existing.end)
+                overlap = &existing;
+        if (!overlap) {
+            region.start = candidate;
+            region.end = candidate + length;
+            TRY(insert_region(move(region)));
+            return candidate;
+        }
+        if (overlap->start < length)
+            break;
+        candidate = overlap->start - length;
+    }
+    return Error(ENOMEM);
 }

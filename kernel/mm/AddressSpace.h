@@ -6,6 +6,12 @@
 //  - device: pages provided by File::mmap_page (BPF/perf rings); never freed here.
 // fork copies private pages eagerly and shares the rest. m_lock guards the region list and
 // the page table; it is dropped around file reads during faults.
+//
+// User probes (kernel/trace/uprobes) patch breakpoints into private file pages: every live
+// address space is on one list (for_each_live), freshly read file pages pass through
+// uprobes::arm_new_file_page before they are mapped, and a per-address-space probe state
+// (XOL area, return instances) is cloned by fork and freed with the address space.
+// Lock order: the live list lock, then an address space's m_lock, then the probe registry.
 #pragma once
 
 #include "arch/Paging.h"
@@ -16,7 +22,11 @@
 #include "klib/Vector.h"
 #include "mm/PageFault.h"
 
+class Inode;
 class OpenFileDescription;
+namespace uprobes {
+struct MmState;
+}
 
 constexpr u64 user_stack_top = 0x00007ffffffff000ULL;
 constexpr u64 user_stack_size = 8ULL * 1024 * 1024;
@@ -130,6 +140,37 @@ public:
     bool has_region_at(u64 address) const;
     u64 virtual_size() const;
 
+    // ---- For user probes (see the top of this file) -------------------------------------
+    // Calls visit(space, context) for every live address space with the list lock held
+    // (interrupts masked): the visitor must not sleep, nor create or destroy address spaces.
+    static void for_each_live(void (*visit)(AddressSpace&, void* context), void* context);
+    // A private file mapping (Linux's file-backed VMA) as probes see it.
+    struct FileMapping {
+        Inode* inode { nullptr };
+        u64 start { 0 }, end { 0 };
+        u64 file_offset { 0 }; // file offset of `start`
+        u64 file_bytes { 0 };  // bytes of file data from `start`
+        int prot { 0 };
+    };
+    // The private file mapping containing `address`.
+    bool file_mapping_at(u64 address, FileMapping&) const;
+    // Every private file mapping of `inode`.
+    ErrorOr<void> file_mappings_of(Inode const&, Vector<FileMapping>&) const;
+    // In this address space's own copy of the page at `address` (private pages only, file or
+    // anonymous, whatever the protection), replaces the byte with `value` if the page is
+    // present and the byte equals `expected`. Private pages are never shared (file pages are
+    // read into a frame of their own, fork copies them), so neither the file nor another
+    // process sees the change. Returns whether the byte was replaced.
+    bool replace_byte_if_present(u64 address, u8 expected, u8 value);
+    // Writes into this address space's own copy of private pages whatever their protection,
+    // faulting them in first (XOL slots of a read-only, executable area).
+    ErrorOr<void> write_private(u64 address, void const* data, usize length);
+    // Maps a private anonymous region named `name` of `length` bytes whose every byte lies
+    // within `reach` bytes of `near` (the highest such free range; ENOMEM if none).
+    ErrorOr<u64> map_near(u64 near, u64 reach, u64 length, int prot, StringView name);
+    uprobes::MmState* uprobe_state() const { return m_uprobe_state; }
+    void set_uprobe_state(uprobes::MmState* state) { m_uprobe_state = state; }
+
 private:
     AddressSpace() = default;
     void collect_regions(Vector<RegionInfo>&, Vector<String>& names) const;
@@ -146,4 +187,7 @@ private:
     u64 m_break_base { 0 };
     u64 m_break { 0 };
     u64 m_resident_pages { 0 };
+    uprobes::MmState* m_uprobe_state { nullptr };
+    AddressSpace* m_live_previous { nullptr };
+    AddressSpace* m_live_next { nullptr };
 };

@@ -128,7 +128,7 @@ ErrorOr<u64> sys_perf_event_open(u64 user_attr, int pid, int cpu, int group_fd, 
         auto const* pmu = find_pmu(attr.type);
         if (!pmu)
             return Error(ENOENT); // hardware, cache, raw and breakpoint PMUs do not exist here
-        config.probe = TRY(pmu->open(attr));
+        config.probe = TRY(pmu->open(attr, task.ptr()));
         config.kind = EventKind::Tracepoint;
         config.tracepoint = &config.probe->tracepoint();
         break;

@@ -15,6 +15,8 @@
 #include "trace/Tracepoint.h"
 #include <linux/perf_event.h>
 
+class Process;
+
 namespace perf {
 
 class ProbeEvent : public RefCounted {
@@ -33,8 +35,9 @@ struct DynamicPmu {
     PmuFormatFile const* format_files;
     u32 format_file_count;
     // Validates the attr (config, config1, config2; pointers in it are user pointers) and
-    // creates the probe. pid/cpu have been checked by the caller.
-    ErrorOr<RefPtr<ProbeEvent>> (*open)(perf_event_attr const& attr);
+    // creates the probe. pid/cpu have been checked by the caller; `task` is the perf event's
+    // process (null for pid -1): uprobes fire only in it, as Linux's uprobe_perf_filter.
+    ErrorOr<RefPtr<ProbeEvent>> (*open)(perf_event_attr const& attr, Process* task);
 };
 
 // Returns the assigned type number; EEXIST for a duplicate name, ENOSPC when full.

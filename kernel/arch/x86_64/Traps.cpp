@@ -1,6 +1,6 @@
 // CPU exception handling for x86_64: page faults go to the memory manager; other faults in
 // user mode turn into signals for the faulting process (SIGSEGV, SIGILL, SIGFPE, SIGTRAP,
-// SIGBUS); in kernel mode a fault at an instruction listed in the exception table resumes
+// SIGBUS; user probes' breakpoints go to uprobes first); in kernel mode a fault at an instruction listed in the exception table resumes
 // at its fixup (user copies), anything else prints registers and a symbolized backtrace
 // and halts.
 #include "arch/Traps.h"
@@ -11,6 +11,7 @@
 #include "mm/PageFault.h"
 #include "proc/Signals.h"
 #include "proc/Process.h"
+#include "trace/uprobes/UprobeHooks.h"
 
 namespace {
 
@@ -86,6 +87,9 @@ void handle_exception(u32 vector, Registers& regs)
     // Kernel probes: their breakpoints, and faults of instructions they run out of line.
     if (vector == 3 && kprobe_breakpoint_handler(regs))
         return;
+    // User probes: their breakpoints, XOL steps and return trampolines.
+    if (vector == 3 && regs.from_user() && uprobes::handle_user_breakpoint(regs))
+        return;
     if (vector != 3 && !regs.from_user())
         kprobe_fault_handler(regs);
     if (vector == 14) {
@@ -100,6 +104,7 @@ void handle_exception(u32 vector, Registers& regs)
         if (handle_page_fault(address, access, regs) == PageFaultResult::Resolved)
             return;
         if (regs.from_user()) {
+            uprobes::fixup_user_fault(regs);
             bool mapped = access.present || address_is_mapped(address);
             deliver_fault_signal(11, mapped ? 2 /* SEGV_ACCERR */ : 1 /* SEGV_MAPERR */, address, regs);
             return;
@@ -114,6 +119,7 @@ void handle_exception(u32 vector, Registers& regs)
         panic("unrecoverable page fault");
     }
     if (regs.from_user() && vector != 8 && vector != 18) {
+        uprobes::fixup_user_fault(regs);
         auto fault = signal_for_exception(vector);
         deliver_fault_signal(fault.sig, fault.code, fault.address_is_ip ? regs.rip : 0, regs);
         return;

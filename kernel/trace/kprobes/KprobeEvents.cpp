@@ -66,7 +66,7 @@ ErrorOr<void> run_command(KprobeEventCommand const& command)
     return s_events.try_append(move(event));
 }
 
-ErrorOr<RefPtr<perf::ProbeEvent>> open_pmu_event(perf_event_attr const& attr)
+ErrorOr<RefPtr<perf::ProbeEvent>> open_pmu_event(perf_event_attr const& attr, Process*)
 {
     // perf_kprobe_init(): config bits other than retprobe are EINVAL; no name and no address
     // is EINVAL.
