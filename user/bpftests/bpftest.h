@@ -3,8 +3,8 @@
  * Builds on user/tests/tap.h (TAP output: CHECK, CHECK_EQ, CHECK_ERR, tap_skip, tap_done). Adds:
  * locating a test's BPF object (<name>.bpf.o next to the binary, in $BPFTESTS_DIR, or in
  * /bpftests), routing libbpf's own messages into TAP diagnostics ("# libbpf: ..."), opening and
- * loading an object as checks, and the facility probes (tracefs, bpffs, PMUs) that decide
- * between running a check and reporting "# SKIP <reason>".
+ * loading an object as checks, the facility probes (tracefs, bpffs, PMUs, kprobes) that decide
+ * between running a check and reporting "# SKIP <reason>", and /proc/kallsyms lookups.
  *
  * libbpf 1.x low-level calls (bpf_map_*, bpf_prog_*, bpf_obj_*) return -errno on failure, so
  * CHECK_ERR(ENOENT, bpf_map_lookup_elem(...), ...) checks an errno directly. */
@@ -255,6 +255,104 @@ TAP_FN int bt_pmu_type(const char *pmu)
         type = -1;
     fclose(f);
     return type;
+}
+
+/* Why kprobes cannot be attached on this kernel (neither the kprobe PMU nor a writable
+ * <tracefs>/kprobe_events), or NULL when they can. */
+TAP_FN const char *bt_need_kprobes(void)
+{
+    if (bt_pmu_type("kprobe") >= 0)
+        return NULL;
+    const char *why = NULL, *tracefs = bt_tracefs(&why);
+    char events[300];
+    if (tracefs) {
+        snprintf(events, sizeof events, "%s/kprobe_events", tracefs);
+        if (access(events, W_OK) == 0)
+            return NULL;
+    }
+    return "kernel has neither the kprobe PMU (/sys/bus/event_source/devices/kprobe) nor <tracefs>/kprobe_events";
+}
+
+/* Kernel text symbols from /proc/kallsyms, sorted by address (loaded once; empty when the
+ * addresses are hidden). Among symbols at one address an unmangled name wins (the kernel's C
+ * aliases of C++ functions). */
+struct bt_ksym {
+    unsigned long long addr;
+    char name[96];
+};
+static struct bt_ksym *bt_ksyms;
+static size_t bt_ksym_count;
+
+TAP_FN int bt_ksym_cmp(const void *a, const void *b)
+{
+    const struct bt_ksym *x = a, *y = b;
+    if (x->addr != y->addr)
+        return x->addr < y->addr ? -1 : 1;
+    return (strncmp(x->name, "_Z", 2) == 0) - (strncmp(y->name, "_Z", 2) == 0);
+}
+
+TAP_FN void bt_ksyms_load(void)
+{
+    if (bt_ksyms)
+        return;
+    size_t cap = 4096;
+    bt_ksyms = malloc(cap * sizeof *bt_ksyms);
+    FILE *f = fopen("/proc/kallsyms", "r");
+    char line[512], name[500], type;
+    unsigned long long addr;
+    while (f && bt_ksyms && fgets(line, sizeof line, f)) {
+        if (sscanf(line, "%llx %c %499s", &addr, &type, name) != 3 || addr == 0)
+            continue;
+        if (type != 't' && type != 'T' && type != 'w' && type != 'W')
+            continue;
+        if (bt_ksym_count == cap) {
+            cap *= 2;
+            struct bt_ksym *grown = realloc(bt_ksyms, cap * sizeof *bt_ksyms);
+            if (!grown)
+                break;
+            bt_ksyms = grown;
+        }
+        bt_ksyms[bt_ksym_count].addr = addr;
+        snprintf(bt_ksyms[bt_ksym_count].name, sizeof bt_ksyms[0].name, "%.95s", name);
+        bt_ksym_count++;
+    }
+    if (f)
+        fclose(f);
+    if (bt_ksyms)
+        qsort(bt_ksyms, bt_ksym_count, sizeof *bt_ksyms, bt_ksym_cmp);
+}
+
+/* The address of kernel text symbol `name`; 0 if absent or hidden. */
+TAP_FN unsigned long long bt_ksym_address(const char *name)
+{
+    bt_ksyms_load();
+    for (size_t i = 0; i < bt_ksym_count; i++)
+        if (strcmp(bt_ksyms[i].name, name) == 0)
+            return bt_ksyms[i].addr;
+    return 0;
+}
+
+/* The kernel text symbol at or before `addr` (the function containing it), with the offset
+ * into it; NULL below the first symbol. */
+TAP_FN const char *bt_ksym_at(unsigned long long addr, unsigned long long *offset)
+{
+    bt_ksyms_load();
+    size_t lo = 0, hi = bt_ksym_count;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (bt_ksyms[mid].addr <= addr)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    size_t i = lo - 1;
+    while (i > 0 && bt_ksyms[i - 1].addr == bt_ksyms[i].addr)
+        i--; /* the preferred name among aliases sorts first */
+    if (offset)
+        *offset = addr - bt_ksyms[i].addr;
+    return bt_ksyms[i].name;
 }
 
 /* The number of possible CPUs as libbpf computes it, as a check. */

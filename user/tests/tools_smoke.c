@@ -1,9 +1,13 @@
-/* tools_smoke: the tracing tools (/usr/bin/opensnoop, execsnoop, syscount, profile; or
- * $EXT_EBPF_TOOLS/<tool>) run for a fixed time (-d) while this test makes them something to
- * see: opensnoop -n <our comm> shows an open of a unique path by this process, execsnoop -n
- * <unique argument> an exec with that argument, syscount at least the getppid calls made, profile folded samples of this
- * process's busy loop. Each tool prints its header once attached and exits 0 by itself.
- * Skipped only where the tools are not installed (a host run of /tests without user/tools). */
+/* tools_smoke: the tracing tools (/usr/bin/opensnoop, execsnoop, syscount, profile,
+ * funclatency, funccount, stackcount; or $EXT_EBPF_TOOLS/<tool>) run for a fixed time (-d)
+ * while this test makes them something to see: opensnoop -n <our comm> shows an open of a
+ * unique path by this process, execsnoop -n <unique argument> an exec with that argument,
+ * syscount at least the getppid calls made, profile folded samples of this process's busy
+ * loop, funclatency a usecs histogram of vfs_read over our reads of /dev/zero, funccount
+ * 'vfs_*' our reads and (uprobes) exactly our calls of tools_smoke_target, stackcount our
+ * reads' stack from vfs_read to the read syscall. Each tool prints its header once attached
+ * and exits 0 by itself. Skipped where the tools are not installed (a host run of /tests
+ * without user/tools); the probe tools' checks where the kernel lacks kprobes or uprobes. */
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -213,6 +217,143 @@ static void check_profile(void)
         show_output();
 }
 
+/* Why probes of `kind` ("kprobe", "uprobe") cannot be attached here, or NULL. */
+static const char *probes_missing(const char *kind)
+{
+    static char why[160];
+    char path[160];
+    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", kind);
+    if (access(path, R_OK) == 0)
+        return NULL;
+    snprintf(path, sizeof path, "/sys/kernel/tracing/%s_events", kind);
+    if (strcmp(kind, "kprobe") == 0 && access(path, W_OK) == 0)
+        return NULL;
+    snprintf(why, sizeof why, "kernel has no %s PMU%s", kind, strcmp(kind, "kprobe") == 0 ? " and no kprobe_events" : "");
+    return why;
+}
+
+/* `count` reads of /dev/zero: each goes through vfs_read. */
+static void read_zero(int count)
+{
+    int z = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+    char buf[16];
+    for (int i = 0; i < count && z >= 0; i++)
+        if (read(z, buf, sizeof buf) < 0)
+            break;
+    if (z >= 0)
+        close(z);
+}
+
+static void check_funclatency(void)
+{
+    const char *why = probes_missing("kprobe");
+    if (why) {
+        tap_skip(why, "funclatency -u vfs_read");
+        return;
+    }
+    char *argv[] = {"funclatency", "-d", "2", "-u", "vfs_read", NULL};
+    pid_t pid;
+    int fd = start(argv, &pid);
+    CHECK(read_until(fd, "Tracing vfs_read", 30), "funclatency prints its header once attached");
+    read_zero(1000);
+    int status = finish(fd, pid);
+    CHECK_EXITED(0, status, "funclatency -d 2 exits by itself with status 0");
+    const char *summary = line_with("\navg = ");
+    unsigned long avg = 0, total = 0, count = 0;
+    if (summary)
+        sscanf(summary, "avg = %lu usecs, total: %lu usecs, count: %lu", &avg, &total, &count);
+    if (!CHECK(strstr(out, "usecs               : count    distribution") && strstr(out, "|****") && count >= 1000,
+               "funclatency prints a usecs histogram with stars and counts >= 1000 calls (%lu)", count))
+        show_output();
+    else
+        DIAG("%s", summary);
+}
+
+__attribute__((noinline, used)) int tools_smoke_target(int x)
+{
+    __asm__ volatile("" ::: "memory");
+    return x + 1;
+}
+static int (*volatile smoke_target)(int) = tools_smoke_target;
+
+static void check_funccount(void)
+{
+    /* Kernel functions by wildcard, this process only. */
+    const char *why = probes_missing("kprobe");
+    if (why) {
+        tap_skip(why, "funccount 'vfs_*'");
+    } else {
+        char pid_text[16];
+        snprintf(pid_text, sizeof pid_text, "%d", (int)getpid());
+        char *argv[] = {"funccount", "-d", "2", "-p", pid_text, "vfs_*", NULL};
+        pid_t pid;
+        int fd = start(argv, &pid);
+        CHECK(read_until(fd, "Tracing", 30), "funccount prints its header once attached");
+        read_zero(500);
+        int status = finish(fd, pid);
+        CHECK_EXITED(0, status, "funccount -d 2 'vfs_*' exits by itself with status 0");
+        const char *line = line_with("\nvfs_read ");
+        unsigned long count = 0;
+        if (line)
+            sscanf(line, "vfs_read %lu", &count);
+        if (!CHECK(strstr(out, "FUNC") && count >= 500, "funccount's vfs_read row has at least 500 calls (%lu)", count))
+            show_output();
+    }
+    /* A user function of this program, by uprobe. */
+    why = probes_missing("uprobe");
+    if (why) {
+        tap_skip(why, "funccount PATH:tools_smoke_target (uprobes)");
+        return;
+    }
+    char exe[256], target[300], pid_text[16];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    exe[n > 0 ? n : 0] = 0;
+    snprintf(target, sizeof target, "%s:tools_smoke_target", exe);
+    snprintf(pid_text, sizeof pid_text, "%d", (int)getpid());
+    char *argv[] = {"funccount", "-d", "2", "-p", pid_text, target, NULL};
+    pid_t pid;
+    int fd = start(argv, &pid);
+    CHECK(read_until(fd, "Tracing 1 function", 30), "funccount prints its header once the uprobe is attached");
+    int sum = 0;
+    for (int i = 0; i < 1234; i++)
+        sum += smoke_target(i);
+    int status = finish(fd, pid);
+    CHECK_EXITED(0, status, "funccount -d 2 %s exits by itself with status 0", target);
+    const char *line = line_with(":tools_smoke_target ");
+    unsigned long count = 0;
+    if (line)
+        sscanf(strchr(line, ' '), "%lu", &count);
+    if (!CHECK(count == 1234, "funccount counted exactly the 1234 calls (%lu; sum %d)", count, sum))
+        show_output();
+}
+
+static void check_stackcount(void)
+{
+    const char *why = probes_missing("kprobe");
+    if (why) {
+        tap_skip(why, "stackcount vfs_read");
+        return;
+    }
+    char pid_text[16];
+    snprintf(pid_text, sizeof pid_text, "%d", (int)getpid());
+    char *argv[] = {"stackcount", "-d", "2", "-p", pid_text, "vfs_read", NULL};
+    pid_t pid;
+    int fd = start(argv, &pid);
+    CHECK(read_until(fd, "Tracing vfs_read", 30), "stackcount prints its header once attached");
+    read_zero(200);
+    int status = finish(fd, pid);
+    CHECK_EXITED(0, status, "stackcount -d 2 exits by itself with status 0");
+    /* The first stack printed is the most frequent one: our 200 reads. */
+    const char *first = strstr(out, "\n  vfs_read\n");
+    const char *entry = first ? strstr(first, "sys_read\n") : NULL;
+    unsigned long count = 0;
+    const char *count_line = first ? strstr(first, "\n    ") : NULL;
+    if (count_line)
+        count = strtoul(count_line + 5, NULL, 10);
+    if (!CHECK(first && entry && count >= 200, "stackcount's top stack starts at vfs_read, reaches the read syscall and counts >= 200 (%lu)", count))
+        show_output();
+}
+
 int main(void)
 {
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -228,5 +369,8 @@ int main(void)
     check_execsnoop();
     check_syscount();
     check_profile();
+    check_funclatency();
+    check_funccount();
+    check_stackcount();
     return tap_done();
 }

@@ -1,4 +1,5 @@
-/* symbols.h: address → symbol name for profile. Kernel addresses come from /proc/kallsyms
+/* symbols.h: address → symbol name for profile and stackcount (and the kernel symbol list
+ * funccount expands wildcards against). Kernel addresses come from /proc/kallsyms
  * (text symbols, sorted once); user addresses from the ELF symbol table of the file mapped at
  * that address in /proc/<pid>/maps (libelf), per process and cached. Both return NULL when no
  * symbol covers the address (the caller prints the hex address). */
@@ -14,6 +15,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#define SYMBOLS_FN static __attribute__((unused))
+
 struct sym {
     uint64_t addr, size; /* size 0: up to the next symbol */
     char *name;
@@ -24,13 +27,13 @@ struct symtab {
     size_t count, cap;
 };
 
-static int sym_cmp(const void *a, const void *b)
+SYMBOLS_FN int sym_cmp(const void *a, const void *b)
 {
     const struct sym *x = a, *y = b;
     return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
-static void symtab_add(struct symtab *t, uint64_t addr, uint64_t size, const char *name)
+SYMBOLS_FN void symtab_add(struct symtab *t, uint64_t addr, uint64_t size, const char *name)
 {
     if (t->count == t->cap) {
         t->cap = t->cap ? t->cap * 2 : 1024;
@@ -43,7 +46,7 @@ static void symtab_add(struct symtab *t, uint64_t addr, uint64_t size, const cha
     t->syms[t->count++] = (struct sym){ addr, size, strdup(name) };
 }
 
-static const char *symtab_find(const struct symtab *t, uint64_t addr)
+SYMBOLS_FN const char *symtab_find(const struct symtab *t, uint64_t addr)
 {
     size_t lo = 0, hi = t->count;
     while (lo < hi) {
@@ -62,7 +65,7 @@ static const char *symtab_find(const struct symtab *t, uint64_t addr)
 }
 
 /* /proc/kallsyms text symbols (all zero addresses: no permission, nothing loaded). */
-static struct symtab *kernel_symbols(void)
+SYMBOLS_FN struct symtab *kernel_symbols(void)
 {
     static struct symtab t;
     static int loaded;
@@ -86,7 +89,7 @@ static struct symtab *kernel_symbols(void)
 }
 
 /* Function symbols of an ELF file at their link-time addresses; *is_dyn says ET_DYN. */
-static int elf_symbols(const char *path, struct symtab *t, int *is_dyn)
+SYMBOLS_FN int elf_symbols(const char *path, struct symtab *t, int *is_dyn)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -137,7 +140,7 @@ struct process_syms {
 };
 
 /* Reads /proc/<pid>/maps once per pid (the process may be gone: then nothing resolves). */
-static struct process_syms *process_symbols(uint32_t pid)
+SYMBOLS_FN struct process_syms *process_symbols(uint32_t pid)
 {
     static struct process_syms cache[64];
     static int used;
@@ -170,7 +173,7 @@ static struct process_syms *process_symbols(uint32_t pid)
     return p;
 }
 
-static const char *user_symbol(uint32_t pid, uint64_t addr)
+SYMBOLS_FN const char *user_symbol(uint32_t pid, uint64_t addr)
 {
     struct process_syms *p = process_symbols(pid);
     for (int i = 0; i < p->count; i++) {

@@ -1,7 +1,8 @@
-/* tools.h: what the tracing tools (opensnoop, execsnoop, syscount, profile, tracebench) share:
- * option helpers, a run deadline for -d SECONDS, SIGINT/SIGTERM handling that ends the main
- * loop, libbpf's messages (warnings only, all with -v), tracefs discovery (mounted when
- * missing), and a check for a tracepoint before its program is loaded.
+/* tools.h: what the tracing tools (opensnoop, execsnoop, syscount, profile, funclatency,
+ * funccount, stackcount, tracebench) share: option helpers, a run deadline for -d SECONDS,
+ * SIGINT/SIGTERM handling that ends the main loop, libbpf's messages (warnings only, all with
+ * -v), tracefs discovery (mounted when missing), a check for a tracepoint before its program
+ * is loaded, and bcc's log2 histogram layout.
  *
  * Every tool is one static musl binary with its BPF object embedded as a bpftool skeleton; it
  * runs the same on Linux and on ext-ebpf. Output is in the style of bcc's libbpf-tools. */
@@ -118,6 +119,34 @@ TOOL_FN int tool_has_tracepoint(const char *category, const char *name)
     char path[256];
     snprintf(path, sizeof path, "%s/events/%s/%s/id", root, category, name);
     return access(path, R_OK) == 0;
+}
+
+/* A log2 histogram in bcc's layout: slot 0 is "0 -> 1", slot i is "2^i -> 2^(i+1)-1", one
+ * row per slot up to the last non-empty one, stars scaled to the largest count (40 wide; 20
+ * with wider columns once slots beyond 32 are used). Prints nothing when every slot is 0. */
+TOOL_FN void tool_print_log2_hist(const unsigned long long *vals, int slots, const char *unit)
+{
+    int last = -1;
+    unsigned long long max = 0;
+    for (int i = 0; i < slots; i++) {
+        if (vals[i])
+            last = i;
+        if (vals[i] > max)
+            max = vals[i];
+    }
+    if (last < 0)
+        return;
+    int narrow = last <= 32;
+    int width = narrow ? 10 : 20, stars = narrow ? 40 : 20;
+    printf("%*s%-*s : count    distribution\n", narrow ? 5 : 15, "", narrow ? 19 : 29, unit);
+    for (int i = 0; i <= last; i++) {
+        unsigned long long low = i ? 1ULL << i : 0, high = i < 63 ? (1ULL << (i + 1)) - 1 : ~0ULL;
+        printf("%*llu -> %-*llu : %-8llu |", width, low, width, high, vals[i]);
+        int n = (int)(vals[i] * (unsigned long long)stars / max);
+        for (int s = 0; s < stars; s++)
+            putchar(s < n ? '*' : ' ');
+        printf("|\n");
+    }
 }
 
 /* Reports a libbpf failure (negative errno) and exits. */
