@@ -536,6 +536,7 @@ static void test_attach_detach_churn(void)
             if (call_target(calls, 3) != calls * 3 + 1)
                 _exit(1);
             ++calls;
+            stop[1] = (int)calls; /* progress, for the parent's waits */
         }
         _exit(calls > 0 ? 0 : 2);
     }
@@ -546,7 +547,15 @@ static void test_attach_detach_churn(void)
         if (h < 0)
             break;
         ++attached;
-        for (volatile int spin = 0; spin < 20000; ++spin) {
+        if (i % 10 == 0) {
+            /* Let the child call target() while attached (on one CPU it only runs when this
+             * process sleeps). */
+            int seen = stop[1];
+            for (int wait = 0; wait < 200 && stop[1] == seen; ++wait)
+                usleep(1000);
+        } else {
+            for (volatile int spin = 0; spin < 20000; ++spin) {
+            }
         }
         unprobe(h);
         restored += *(volatile unsigned char *)(void *)target == original;
