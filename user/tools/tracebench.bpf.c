@@ -1,5 +1,6 @@
-/* tracebench.bpf.c: the programs tracebench measures: two counters (a tracepoint on
- * syscalls:sys_enter_getppid and a raw tracepoint on sys_enter) and two producers on the
+/* tracebench.bpf.c: the programs tracebench measures: three counters (a tracepoint on
+ * syscalls:sys_enter_getppid, a raw tracepoint on sys_enter, and a KPROBE-type program that
+ * serves as kprobe, kretprobe, uprobe and uretprobe) and two producers on the
  * getppid tracepoint that send a 64-byte record per call of one process, through a ring buffer
  * and through a perf buffer, counting the records they could not send. */
 #include <linux/bpf.h>
@@ -27,6 +28,14 @@ int count_tp(void *ctx)
 
 SEC("raw_tp/sys_enter")
 int count_raw(void *ctx)
+{
+    __sync_fetch_and_add(&st.hits, 1);
+    return 0;
+}
+
+/* Attached by tracebench as a kprobe, kretprobe, uprobe and uretprobe in turn. */
+SEC("kprobe")
+int count_probe(void *ctx)
 {
     __sync_fetch_and_add(&st.hits, 1);
     return 0;
