@@ -1,8 +1,9 @@
 /* kprobe_stack: stacks taken in a kprobe. A kprobe on vfs_read records, for 5 read() calls of
  * this process, the kernel stack (bpf_get_stackid and bpf_get_stack) and the user stack
  * (bpf_get_stackid with BPF_F_USER_STACK). The kernel frames symbolize through /proc/kallsyms:
- * the innermost is vfs_read, a caller is the read syscall's entry (Linux: ksys_read and
- * __x64_sys_read; the kernel here: __x64_sys_read), every frame is kernel text, and
+ * the innermost is vfs_read, the next one its direct caller (Linux: ksys_read; the kernel
+ * here: sys_read, `_Z8sys_readimm`), a caller is the read syscall's entry (ksys_read or
+ * __x64_sys_read), every frame is kernel text, and
  * bpf_get_stack gives the same frames as the map. The innermost user frame lies in this
  * program's executable mapping (musl's read wrapper). Skipped where the kernel cannot attach
  * kprobes. */
@@ -103,6 +104,11 @@ int main(int argc, char **argv)
     const char *top = depth ? bt_ksym_at(frames[0], &off) : NULL;
     CHECK(top && strcmp(top, "vfs_read") == 0, "the innermost frame is in vfs_read (%s+%#llx)", top ? top : "?", off);
     CHECK(syscall_entry > 0, "a caller is the syscall's entry (ksys_read or __x64_sys_read; frame %d)", syscall_entry);
+    /* At a function's entry the return address into its caller is at the stack pointer, not
+     * yet behind a frame pointer; Linux's unwinder (ORC) reports that caller. */
+    const char *caller = depth > 1 ? bt_ksym_at(frames[1], &off) : NULL;
+    CHECK(caller && strstr(caller, "sys_read") && strcmp(caller, "__x64_sys_read") != 0,
+          "frame 1 is vfs_read's direct caller (ksys_read on Linux, sys_read here), not skipped (%s)", caller ? caller : "?");
     CHECK(all_text, "every frame symbolizes to a kernel function");
     CHECK_EQ(depth * 8, r.copied, "bpf_get_stack copied the same number of frames (bytes)");
     CHECK(r.copied > 0 && memcmp(frames, r.frames, (size_t)r.copied) == 0, "bpf_get_stack's frames equal the map's");
