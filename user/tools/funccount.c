@@ -128,6 +128,8 @@ int main(int argc, char **argv)
     if (err)
         tool_fail("funccount", "load the BPF program", err);
     int attached = 0;
+    if (!tool_verbose)
+        libbpf_set_print(NULL); /* a refused function is reported below, in one line */
     for (int i = 0; i < nfunctions; i++) {
         struct function *f = &functions[i];
         int pid = f->target->user && env.pid ? env.pid : -1;
@@ -138,6 +140,7 @@ int main(int argc, char **argv)
         else
             fprintf(stderr, "funccount: cannot probe %s: %s\n", f->name, strerror(errno));
     }
+    libbpf_set_print(tool_libbpf_print);
     if (!attached) {
         funccount_bpf__destroy(skel);
         return 1;
