@@ -62,13 +62,17 @@ u64 copy_user_nofault(void* destination, u64 source, u64 size)
 // Frame-pointer walk (the kernel is built with -fno-omit-frame-pointer; user programs only
 // give more than their first address when they keep frame pointers too): ips[0] = ip, then the
 // return address of each frame while the frame pointers grow, stay aligned and are readable.
+// `entry_return`, when non-zero, is the return address into the caller of a function stopped
+// at its first instruction (before it pushed a frame pointer): it follows ip.
 template<typename Read>
-u32 walk_frames(u64 ip, u64 frame, u64* ips, u32 max_depth, Read read)
+u32 walk_frames(u64 ip, u64 frame, u64* ips, u32 max_depth, Read read, u64 entry_return = 0)
 {
     u32 count = 0;
     if (max_depth == 0)
         return 0;
     ips[count++] = ip;
+    if (entry_return && count < max_depth)
+        ips[count++] = entry_return;
     while (count < max_depth && frame && !(frame & 7)) {
         u64 saved[2]; // next frame pointer, return address
         if (!read(saved, frame) || !saved[1])
@@ -79,6 +83,18 @@ u32 walk_frames(u64 ip, u64 frame, u64* ips, u32 max_depth, Read read)
         frame = saved[0];
     }
     return count;
+}
+
+// An entry probe (kprobe at a function's address: ip = address + 1 after the int3; uprobe:
+// ip = address) stops the function before its frame pointer is pushed, so the frame walk
+// from rbp would skip the direct caller. Linux's unwinders report it (its user unwinder for
+// uprobes since 6.12); so do we, from the return address at the stack pointer.
+bool stopped_at_function_entry(TraceContext const* trace, Registers const& regs)
+{
+    if (!trace || !trace->func_ip)
+        return false;
+    u64 probed = regs.from_user() ? regs.rip : regs.rip - 1;
+    return probed == trace->func_ip;
 }
 
 class KernelHelperEnvironment final : public HelperEnvironment {
@@ -215,16 +231,25 @@ public:
                     return 0;
                 regs = &thread.user_frame();
             }
+            u64 entry_return = 0;
+            if (stopped_at_function_entry(trace, *regs) && copy_user_nofault(&entry_return, regs->rsp, 8) != 8)
+                entry_return = 0;
             return walk_frames(regs->rip, regs->rbp, ips, max_depth,
-                [](u64 (&saved)[2], u64 frame) { return copy_user_nofault(saved, frame, sizeof(saved)) == sizeof(saved); });
+                [](u64 (&saved)[2], u64 frame) { return copy_user_nofault(saved, frame, sizeof(saved)) == sizeof(saved); },
+                entry_return);
         }
         auto read_kernel = [](u64 (&saved)[2], u64 frame) {
             return kernel_range_allowed(frame, sizeof(saved)) && bpf_probe_copy_kernel(saved, reinterpret_cast<void const*>(frame), sizeof(saved)) == 0;
         };
         if (regs && regs->from_user())
             return 0; // an event in user mode has no kernel stack
-        if (regs)
-            return walk_frames(regs->rip, regs->rbp, ips, max_depth, read_kernel);
+        if (regs) {
+            u64 entry_return = 0;
+            if (stopped_at_function_entry(trace, *regs)
+                && (!kernel_range_allowed(regs->rsp, 8) || bpf_probe_copy_kernel(&entry_return, reinterpret_cast<void const*>(regs->rsp), 8) != 0))
+                entry_return = 0;
+            return walk_frames(regs->rip, regs->rbp, ips, max_depth, read_kernel, entry_return);
+        }
         // Start at our caller (the helper): its return address and its saved frame pointer.
         u64 caller_frame = *static_cast<u64 const*>(__builtin_frame_address(0));
         return walk_frames(reinterpret_cast<u64>(__builtin_return_address(0)), caller_frame, ips, max_depth, read_kernel);
