@@ -3,7 +3,9 @@
  * through <tracefs>/kprobe_events + PERF_TYPE_TRACEPOINT, each running a raw KPROBE program
  * that counts this process's hits and records pt_regs fields (ip, ax), and the errors Linux
  * gives: unknown function ENOENT, off an instruction boundary EILSEQ, blacklisted EINVAL,
- * duplicate event EEXIST, removing an event in use EBUSY. */
+ * duplicate event EEXIST, removing an event in use EBUSY; and probes on every instruction of a
+ * function's prologue, whose snapshots show that the emulated push, mov, add and sub leave the
+ * registers, stack and flags the CPU would. */
 #include "bpf_common.h"
 
 #include <asm/ptrace.h>
@@ -295,6 +297,250 @@ static void test_kprobe_events(long map_fd, long prog_fd)
     CHECK(!strstr(text, "kp_test_"), "kprobe_events no longer lists them");
 }
 
+/* Probes on every instruction of a function's prologue: a snapshot program records, per probed
+ * offset, the whole pt_regs, the stack word at sp and the function's first 64 bytes of text.
+ * Consecutive snapshots show what each emulated instruction did (push, mov between registers,
+ * add/sub of an immediate with the CPU's flags), and the syscall must still work. */
+#define PROLOGUE_BYTES 64
+struct snapshot {
+    __u64 hits;
+    struct pt_regs regs;
+    __u64 top;
+    unsigned char text[PROLOGUE_BYTES];
+};
+
+static long load_snapshot(long map_fd, __u32 tgid, __u64 function)
+{
+    __u64 first = function + 1; /* ctx->ip of the probe at offset 0 */
+    struct bpf_insn insns[] = {
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_6, BPF_REG_1, 0, 0),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_get_current_pid_tgid),
+        INSN(BPF_ALU64 | BPF_RSH | BPF_K, BPF_REG_0, 0, 0, 32),
+        INSN(BPF_JMP | BPF_JNE | BPF_K, BPF_REG_0, 0, 32, (__s32)tgid),
+        INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_7, BPF_REG_6, offsetof(struct pt_regs, rip), 0),
+        INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_2, 0, 0, (__s32)(__u32)first),
+        INSN(0, 0, 0, 0, (__s32)(__u32)(first >> 32)),
+        INSN(BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_7, BPF_REG_2, 0, 0),
+        INSN(BPF_JMP | BPF_JGT | BPF_K, BPF_REG_7, 0, 27, PROLOGUE_BYTES - 1),
+        INSN(BPF_STX | BPF_MEM | BPF_W, BPF_REG_10, BPF_REG_7, -4, 0),
+        INSN(BPF_LD | BPF_DW | BPF_IMM, BPF_REG_1, BPF_PSEUDO_MAP_FD, 0, (__s32)map_fd),
+        INSN(0, 0, 0, 0, 0),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_2, BPF_REG_10, 0, 0),
+        INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_2, 0, 0, -4),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_map_lookup_elem),
+        INSN(BPF_JMP | BPF_JEQ | BPF_K, BPF_REG_0, 0, 20, 0),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_8, BPF_REG_0, 0, 0),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_K, BPF_REG_1, 0, 0, 1),
+        INSN(BPF_STX | BPF_ATOMIC | BPF_DW, BPF_REG_8, BPF_REG_1, 0, BPF_ADD),
+        /* regs */
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_8, 0, 0),
+        INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, offsetof(struct snapshot, regs)),
+        MOV64_IMM(BPF_REG_2, sizeof(struct pt_regs)),
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_3, BPF_REG_6, 0, 0),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel),
+        /* the word at sp */
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_8, 0, 0),
+        INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, offsetof(struct snapshot, top)),
+        MOV64_IMM(BPF_REG_2, 8),
+        INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_3, BPF_REG_6, offsetof(struct pt_regs, rsp), 0),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel),
+        /* the text from the function's start: ip - 1 - offset */
+        INSN(BPF_ALU64 | BPF_MOV | BPF_X, BPF_REG_1, BPF_REG_8, 0, 0),
+        INSN(BPF_ALU64 | BPF_ADD | BPF_K, BPF_REG_1, 0, 0, offsetof(struct snapshot, text)),
+        MOV64_IMM(BPF_REG_2, PROLOGUE_BYTES),
+        INSN(BPF_LDX | BPF_MEM | BPF_DW, BPF_REG_3, BPF_REG_6, offsetof(struct pt_regs, rip), 0),
+        INSN(BPF_ALU64 | BPF_SUB | BPF_K, BPF_REG_3, 0, 0, 1),
+        INSN(BPF_ALU64 | BPF_SUB | BPF_X, BPF_REG_3, BPF_REG_7, 0, 0),
+        INSN(BPF_JMP | BPF_CALL, 0, 0, 0, BPF_FUNC_probe_read_kernel),
+        MOV64_IMM(BPF_REG_0, 0),
+        EXIT_INSN(),
+    };
+    char log[4096] = "";
+    long fd = prog_load_log(BPF_PROG_TYPE_KPROBE, insns, sizeof insns / sizeof insns[0], "GPL", log, sizeof log);
+    if (fd < 0)
+        tap_diag("snapshot program: %s", log);
+    return fd;
+}
+
+/* The saved register of x86 register number n (0 rax ... 15 r15). */
+static __u64 *regs_slot(struct pt_regs *r, unsigned n)
+{
+    switch (n) {
+    case 0: return (__u64 *)&r->rax;
+    case 1: return (__u64 *)&r->rcx;
+    case 2: return (__u64 *)&r->rdx;
+    case 3: return (__u64 *)&r->rbx;
+    case 4: return (__u64 *)&r->rsp;
+    case 5: return (__u64 *)&r->rbp;
+    case 6: return (__u64 *)&r->rsi;
+    case 7: return (__u64 *)&r->rdi;
+    case 8: return (__u64 *)&r->r8;
+    case 9: return (__u64 *)&r->r9;
+    case 10: return (__u64 *)&r->r10;
+    case 11: return (__u64 *)&r->r11;
+    case 12: return (__u64 *)&r->r12;
+    case 13: return (__u64 *)&r->r13;
+    case 14: return (__u64 *)&r->r14;
+    default: return (__u64 *)&r->r15;
+    }
+}
+
+static __u64 native_flags(int subtract, __u64 a, __u64 b)
+{
+    __u64 flags;
+    if (subtract)
+        __asm__ volatile("subq %[b], %[a]\n\tpushfq\n\tpopq %[f]" : [a] "+r"(a), [f] "=r"(flags) : [b] "r"(b) : "cc");
+    else
+        __asm__ volatile("addq %[b], %[a]\n\tpushfq\n\tpopq %[f]" : [a] "+r"(a), [f] "=r"(flags) : [b] "r"(b) : "cc");
+    return flags & 0x8d5;
+}
+
+struct prologue_seen {
+    unsigned push_rbp, push_other, mov, add_sub;
+};
+
+static void trigger(const char *function)
+{
+    static long pid;
+    if (!pid)
+        pid = getpid();
+    if (strcmp(function, "__x64_sys_getpid") == 0) {
+        long result = syscall(SYS_getpid); /* one call: each probe must run once */
+        CHECK_EQ(pid, result, "getpid still right with %s's prologue probed", function);
+    } else {
+        int fd = open("/", O_RDONLY);
+        CHECK(fd >= 0, "open still works with %s's prologue probed", function);
+        close(fd);
+    }
+}
+
+static void check_prologue(int type, const char *function, struct prologue_seen *seen)
+{
+    __u64 base = symbol_address(function, NULL);
+    long map_fd = map_create(BPF_MAP_TYPE_ARRAY, 4, sizeof(struct snapshot), PROLOGUE_BYTES, 0);
+    long prog_fd = map_fd >= 0 && base ? load_snapshot(map_fd, (__u32)getpid(), base) : -1;
+    CHECK(prog_fd >= 0, "snapshot program for %s", function);
+    if (prog_fd < 0)
+        return;
+    /* Instruction boundaries up to the first call: offsets a probe can be placed at. */
+    unsigned offsets[24], count = 0;
+    unsigned char text[PROLOGUE_BYTES];
+    int have_text = 0;
+    for (unsigned off = 0; off < 48 && count < 24; off++) {
+        long fd = open_kprobe(type, 0, function, off);
+        if (fd == -EILSEQ)
+            continue;
+        if (fd < 0)
+            break;
+        offsets[count++] = off;
+        if (count <= 2) {
+            /* The text as the program reads it, with only this probe's int3 in it. */
+            struct snapshot snap;
+            __u32 key = off;
+            memset(&snap, 0, sizeof snap);
+            map_update(map_fd, &key, &snap, BPF_ANY);
+            if (attach(fd, prog_fd) == 0)
+                trigger(function);
+            map_lookup(map_fd, &key, &snap);
+            if (snap.hits && count == 1)
+                memcpy(text, snap.text, sizeof text), have_text = 1;
+            else if (snap.hits && count == 2)
+                text[0] = snap.text[0];
+        }
+        close((int)fd);
+        if (have_text && text[off] == 0xe8)
+            break; /* the first call ends the prologue */
+    }
+    CHECK(have_text && count >= 3, "%s: %u instruction boundaries found, text read", function, count);
+    if (!have_text || count < 3)
+        return;
+
+    struct snapshot zero;
+    memset(&zero, 0, sizeof zero);
+    for (__u32 key = 0; key < PROLOGUE_BYTES; key++)
+        map_update(map_fd, &key, &zero, BPF_ANY);
+    long fds[24];
+    unsigned armed = 0;
+    for (unsigned i = 0; i < count; i++) {
+        fds[i] = open_kprobe(type, 0, function, offsets[i]);
+        if (fds[i] >= 0 && attach(fds[i], prog_fd) == 0)
+            ++armed;
+    }
+    CHECK_EQ(count, armed, "%s: a probe on each of its first %u instructions", function, count);
+    trigger(function);
+    for (unsigned i = 0; i < count; i++)
+        if (fds[i] >= 0)
+            close((int)fds[i]);
+
+    struct snapshot snaps[24];
+    unsigned hit_once = 0, checked = 0, bad = 0;
+    for (unsigned i = 0; i < count; i++) {
+        __u32 key = offsets[i];
+        map_lookup(map_fd, &key, &snaps[i]);
+        hit_once += snaps[i].hits == 1;
+    }
+    CHECK_EQ(count, hit_once, "%s: each probe ran once", function);
+    for (unsigned i = 0; i + 1 < count; i++) {
+        if (snaps[i].hits != 1 || snaps[i + 1].hits != 1)
+            continue;
+        struct pt_regs *a = &snaps[i].regs, *b = &snaps[i + 1].regs;
+        const unsigned char *insn = text + offsets[i];
+        unsigned length = offsets[i + 1] - offsets[i];
+        unsigned rex = (insn[0] & 0xf0) == 0x40 ? insn[0] : 0;
+        const unsigned char *op = rex ? insn + 1 : insn;
+        int ok = 1;
+        if (b->rip != offsets[i + 1] + base + 1) {
+            ok = 0;
+        } else if (op[0] >= 0x50 && op[0] <= 0x57 && length == (rex ? 2u : 1u)) {
+            unsigned reg = (op[0] & 7) + ((rex & 1) ? 8 : 0);
+            ok = b->rsp == a->rsp - 8 && snaps[i + 1].top == *regs_slot(a, reg);
+            if (reg == 5)
+                seen->push_rbp++;
+            else
+                seen->push_other++;
+        } else if ((rex & 8) && (op[0] == 0x89 || op[0] == 0x8b) && (op[1] >> 6) == 3 && length == 3) {
+            unsigned rm = (op[1] & 7) + ((rex & 1) ? 8 : 0), reg = ((op[1] >> 3) & 7) + ((rex & 4) ? 8 : 0);
+            unsigned dst = op[0] == 0x89 ? rm : reg, src = op[0] == 0x89 ? reg : rm;
+            ok = *regs_slot(b, dst) == *regs_slot(a, src);
+            seen->mov++;
+        } else if ((rex & 8) && (op[0] == 0x83 || op[0] == 0x81) && (op[1] >> 6) == 3
+                   && (((op[1] >> 3) & 7) == 0 || ((op[1] >> 3) & 7) == 5)) {
+            unsigned reg = (op[1] & 7) + ((rex & 1) ? 8 : 0);
+            int subtract = ((op[1] >> 3) & 7) == 5;
+            __s32 imm = op[0] == 0x83 ? (__s8)op[2] : (__s32)(op[2] | op[3] << 8 | op[4] << 16 | (__u32)op[5] << 24);
+            __u64 before = *regs_slot(a, reg), operand = (__u64)(__s64)imm;
+            ok = *regs_slot(b, reg) == (subtract ? before - operand : before + operand)
+                 && (b->eflags & 0x8d5) == native_flags(subtract, before, operand);
+            seen->add_sub++;
+        } else {
+            continue; /* run out of line: the syscall's result covers it */
+        }
+        ++checked;
+        if (!ok) {
+            ++bad;
+            tap_diag("%s+%#x (%02x %02x %02x): sp %llx -> %llx, bp %llx -> %llx, top %llx, flags %llx", function,
+                     offsets[i], insn[0], insn[1], insn[2], (unsigned long long)a->rsp, (unsigned long long)b->rsp,
+                     (unsigned long long)a->rbp, (unsigned long long)b->rbp, (unsigned long long)snaps[i + 1].top,
+                     (unsigned long long)b->eflags);
+        }
+    }
+    CHECK(checked > 0 && bad == 0, "%s: %u emulated prologue instructions left the registers and stack the CPU would (%u wrong)",
+          function, checked, bad);
+    close((int)prog_fd);
+    close((int)map_fd);
+}
+
+static void test_prologue_emulation(void)
+{
+    int type = pmu_type("kprobe");
+    struct prologue_seen seen = { 0, 0, 0, 0 };
+    check_prologue(type, "__x64_sys_getpid", &seen);
+    check_prologue(type, "do_sys_openat2", &seen);
+    tap_diag("prologue instructions checked: push %%rbp %u, other pushes %u, register moves %u, add/sub %u", seen.push_rbp,
+             seen.push_other, seen.mov, seen.add_sub);
+    CHECK(seen.push_rbp > 0 && seen.mov > 0, "push %%rbp and mov %%rsp,%%rbp were among them");
+}
+
 int main(void)
 {
     test_kallsyms();
@@ -305,5 +551,6 @@ int main(void)
         test_pmu(map_fd, prog_fd);
         test_kprobe_events(map_fd, prog_fd);
     }
+    test_prologue_emulation();
     return tap_done();
 }

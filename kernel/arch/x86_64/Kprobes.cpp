@@ -7,9 +7,11 @@
 //    int3 (RIP-relative displacements adjusted to the slot), executed with interrupts masked;
 //    the second int3 brings the CPU back here and ip moves to the instruction after the probe;
 //  - instructions whose effect depends on where they run (call, jmp, jcc, loop, ret, indirect
-//    call/jmp through a register) or that change the interrupt flag (cli, sti, pushf, popf)
-//    are emulated on the saved registers instead; int3, int, iret, far transfers, hlt,
-//    syscall/sysret, ud2, VMX/system 0F 01 forms and moves to SS are refused (EOPNOTSUPP);
+//    call/jmp through a register), that change the interrupt flag (cli, sti, pushf, popf), and
+//    the common function-entry instructions (push %reg, mov between registers, add/sub of an
+//    immediate, nops, endbr64) are emulated on the saved registers instead, with no second
+//    trap (KprobeEmulate.cpp); int3, int, iret, far transfers, hlt, syscall/sysret, ud2,
+//    VMX/system 0F 01 forms and moves to SS are refused (EOPNOTSUPP);
 //  - per-CPU state: Idle, Active (handlers running), SingleStep (in the slot), Reenter (a
 //    probe hit inside a handler: stepped over without handlers, counted as missed).
 // Emulated pushes write below the interrupted stack pointer: the #BP entry (entry.S) moves
@@ -18,6 +20,7 @@
 #include "arch/Paging.h"
 #include "arch/x86_64/Asm.h"
 #include "arch/x86_64/InsnDecoder.h"
+#include "arch/x86_64/KprobeEmulate.h"
 #include "console/Console.h"
 #include "klib/CString.h"
 #include "lib/Symbols.h"
@@ -35,28 +38,10 @@ namespace x86::kprobe {
 
 using kprobes::ProbePoint;
 
-constexpr u64 flag_tf = 1 << 8;
-constexpr u64 flag_if = 1 << 9;
-constexpr u64 popf_mask = 0x247FD5; // CF PF AF ZF SF TF IF DF OF IOPL NT AC ID
 constexpr u8 int3 = 0xCC;
 constexpr usize slot_size = 32;
 constexpr usize slot_count = 4096 / slot_size;
 constexpr u32 max_cpus = 64;
-
-enum Emulation : u8 {
-    ExecuteInSlot = 0,
-    Ret,
-    Call,
-    Jump,
-    ConditionalJump,
-    Loop,
-    CallIndirect,
-    JumpIndirect,
-    Cli,
-    Sti,
-    Pushf,
-    Popf,
-};
 
 enum class Status : u8 {
     Idle,
@@ -87,28 +72,6 @@ CpuState& this_cpu_state()
     return s_cpus[id % max_cpus];
 }
 
-u64* register_slot(Registers& regs, u8 index)
-{
-    switch (index) {
-    case 0: return &regs.rax;
-    case 1: return &regs.rcx;
-    case 2: return &regs.rdx;
-    case 3: return &regs.rbx;
-    case 4: return &regs.rsp;
-    case 5: return &regs.rbp;
-    case 6: return &regs.rsi;
-    case 7: return &regs.rdi;
-    case 8: return &regs.r8;
-    case 9: return &regs.r9;
-    case 10: return &regs.r10;
-    case 11: return &regs.r11;
-    case 12: return &regs.r12;
-    case 13: return &regs.r13;
-    case 14: return &regs.r14;
-    default: return &regs.r15;
-    }
-}
-
 // The kernel image maps physical memory from 0 at kernel_image_base; the direct map is the
 // writable alias of the same frames.
 u8 volatile* writable_alias(u64 text_address)
@@ -126,100 +89,6 @@ void write_text(u64 address, u8 const* bytes, usize length)
     asm volatile("cpuid" : "+a"(a), "=b"(b), "+c"(c), "=d"(d) : : "memory");
 }
 
-bool condition_holds(u8 condition, u64 flags)
-{
-    bool cf = flags & 1, pf = flags & 4, zf = flags & 0x40, sf = flags & 0x80, of = flags & 0x800;
-    bool result;
-    switch (condition >> 1) {
-    case 0: result = of; break;
-    case 1: result = cf; break;
-    case 2: result = zf; break;
-    case 3: result = cf || zf; break;
-    case 4: result = sf; break;
-    case 5: result = pf; break;
-    case 6: result = sf != of; break;
-    default: result = zf || (sf != of); break;
-    }
-    return (condition & 1) ? !result : result;
-}
-
-void push(Registers& regs, u64 value)
-{
-    regs.rsp -= 8;
-    *reinterpret_cast<u64*>(regs.rsp) = value;
-}
-
-u64 pop(Registers& regs)
-{
-    u64 value = *reinterpret_cast<u64*>(regs.rsp);
-    regs.rsp += 8;
-    return value;
-}
-
-// Applies the probed instruction's effect to regs (regs.rip is the probe address + 1).
-void emulate(ProbePoint& point, Registers& regs)
-{
-    auto const& arch = point.arch;
-    u64 next = point.address + arch.length;
-    regs.rip = next;
-    switch (arch.emulation) {
-    case Ret:
-        regs.rip = pop(regs);
-        regs.rsp += static_cast<u16>(arch.relative);
-        break;
-    case Call:
-        push(regs, next);
-        regs.rip = next + arch.relative;
-        break;
-    case Jump:
-        regs.rip = next + arch.relative;
-        break;
-    case ConditionalJump:
-        if (condition_holds(arch.condition, regs.rflags))
-            regs.rip = next + arch.relative;
-        break;
-    case Loop: {
-        // condition: opcode & 3 (loopne, loope, loop, jrcxz); reg: 1 for a 32-bit count (67).
-        u64 mask = arch.reg ? 0xffffffffULL : ~0ULL;
-        bool taken;
-        if (arch.condition == 3) {
-            taken = (regs.rcx & mask) == 0;
-        } else {
-            u64 count = (regs.rcx - 1) & mask;
-            regs.rcx = (regs.rcx & ~mask) | count;
-            bool zf = regs.rflags & 0x40;
-            taken = count != 0 && (arch.condition == 2 || (arch.condition == 1 ? zf : !zf));
-        }
-        if (taken)
-            regs.rip = next + arch.relative;
-        break;
-    }
-    case CallIndirect: {
-        u64 target = *register_slot(regs, arch.reg);
-        push(regs, next);
-        regs.rip = target;
-        break;
-    }
-    case JumpIndirect:
-        regs.rip = *register_slot(regs, arch.reg);
-        break;
-    case Cli:
-        regs.rflags &= ~flag_if;
-        break;
-    case Sti:
-        regs.rflags |= flag_if;
-        break;
-    case Pushf:
-        push(regs, regs.rflags & ~(flag_tf | (1ULL << 16)));
-        break;
-    case Popf:
-        regs.rflags = (regs.rflags & ~popf_mask) | (pop(regs) & popf_mask & ~flag_tf);
-        break;
-    default:
-        break;
-    }
-}
-
 void finish(CpuState& cpu)
 {
     if (cpu.current.status == Status::Reenter) {
@@ -235,106 +104,13 @@ void finish(CpuState& cpu)
 void start_step(CpuState& cpu, ProbePoint& point, Registers& regs)
 {
     if (point.arch.emulation != ExecuteInSlot) {
-        emulate(point, regs);
+        emulate(point.arch, point.address, regs);
         finish(cpu);
         return;
     }
     cpu.current.saved_if = regs.rflags & flag_if;
     regs.rflags &= ~flag_if;
     regs.rip = point.arch.slot;
-}
-
-ErrorOr<void> classify(x86::Instruction const& insn, kprobes::ArchProbe& arch)
-{
-    u8 op = insn.opcode;
-    if (insn.encoding != x86::Encoding::Legacy)
-        return {};
-    if (insn.map == x86::OpcodeMap::OneByte) {
-        switch (op) {
-        case 0xC3:
-            arch.emulation = Ret;
-            return {};
-        case 0xC2:
-            arch.emulation = Ret;
-            arch.relative = static_cast<i32>(insn.immediate & 0xffff);
-            return {};
-        case 0xE8:
-            arch.emulation = Call;
-            arch.relative = static_cast<i32>(insn.immediate);
-            return {};
-        case 0xE9:
-        case 0xEB:
-            arch.emulation = Jump;
-            arch.relative = static_cast<i32>(insn.immediate);
-            return {};
-        case 0xE0:
-        case 0xE1:
-        case 0xE2:
-        case 0xE3:
-            arch.emulation = Loop;
-            arch.condition = op & 3;
-            arch.reg = insn.address_size_prefix ? 1 : 0;
-            arch.relative = static_cast<i32>(insn.immediate);
-            return {};
-        case 0xFA:
-            arch.emulation = Cli;
-            return {};
-        case 0xFB:
-            arch.emulation = Sti;
-            return {};
-        case 0x9C:
-        case 0x9D:
-            if (insn.operand_size_prefix)
-                return Error(EOPNOTSUPP);
-            arch.emulation = op == 0x9C ? Pushf : Popf;
-            return {};
-        case 0xCA: case 0xCB: // far return
-        case 0xCC: case 0xCD: case 0xCE: case 0xF1: // int3, int n, into, int1
-        case 0xCF: // iret
-        case 0xF4: // hlt
-            return Error(EOPNOTSUPP);
-        case 0x8E: // mov to a segment register (SS masks the next instruction's exceptions)
-            return Error(EOPNOTSUPP);
-        case 0xFF:
-            switch (insn.modrm_reg()) {
-            case 2:
-            case 4:
-                if (insn.modrm_mod() != 3 || insn.address_size_prefix || insn.operand_size_prefix)
-                    return Error(EOPNOTSUPP); // memory operands are not emulated (as Linux)
-                arch.emulation = insn.modrm_reg() == 2 ? CallIndirect : JumpIndirect;
-                arch.reg = static_cast<u8>(insn.modrm_rm() + (insn.rex_b() ? 8 : 0));
-                return {};
-            case 3:
-            case 5:
-                return Error(EOPNOTSUPP); // far call/jmp
-            }
-            return {};
-        }
-        if (op >= 0x70 && op <= 0x7F) {
-            arch.emulation = ConditionalJump;
-            arch.condition = op & 0xF;
-            arch.relative = static_cast<i32>(insn.immediate);
-        }
-        return {};
-    }
-    if (insn.map == x86::OpcodeMap::Map0F) {
-        if (op >= 0x80 && op <= 0x8F) {
-            arch.emulation = ConditionalJump;
-            arch.condition = op & 0xF;
-            arch.relative = static_cast<i32>(insn.immediate);
-            return {};
-        }
-        switch (op) {
-        case 0x01:
-            if (insn.modrm_mod() == 3)
-                return Error(EOPNOTSUPP); // VMX, swapgs, monitor/mwait, clac/stac...
-            return {};
-        case 0x05: case 0x07: case 0x34: case 0x35: // syscall, sysret, sysenter, sysexit
-        case 0x0B: case 0xB9: case 0xFF: // ud2, ud1, ud0
-            return Error(EOPNOTSUPP);
-        }
-    }
-    return {};
 }
 
 }

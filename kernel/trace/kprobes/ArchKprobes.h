@@ -21,8 +21,9 @@ struct ArchProbe {
     u8 original_byte { 0 };  // the byte the breakpoint replaced
     u8 emulation { 0 };      // arch-specific kind, 0: execute in the slot
     u8 condition { 0 };
-    u8 reg { 0 };
-    i32 relative { 0 };      // branch displacement / ret immediate
+    u8 reg { 0 };            // register operand (0-15: rax, rcx, ... r15)
+    u8 source { 0 };         // second register operand (register moves)
+    i32 relative { 0 };      // branch displacement / ret immediate / add or sub immediate
 };
 
 // One probed address with its probes.
