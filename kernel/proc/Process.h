@@ -20,9 +20,15 @@ class AddressSpace;
 class Custody;
 class Thread;
 
+// Linux's cred: real/effective/saved/filesystem ids and the supplementary groups (sorted,
+// at most max_groups). Effective uid 0 stands for every capability (there are no others).
 struct Credentials {
+    static constexpr u32 max_groups = 32;
     u32 uid { 0 }, euid { 0 }, suid { 0 }, fsuid { 0 };
     u32 gid { 0 }, egid { 0 }, sgid { 0 }, fsgid { 0 };
+    u32 group_count { 0 };
+    u32 groups[max_groups] {};
+    bool is_privileged() const { return euid == 0; }
 };
 
 enum class ProcessState : u8 {
@@ -63,6 +69,8 @@ public:
     void set_umask(u32 mask) { m_umask = mask & 0777; }
 
     Credentials const& credentials() const { return m_credentials; }
+    // Only the process itself changes its credentials (syscalls/core/CredentialCalls.cpp).
+    void set_credentials(Credentials const& credentials) { m_credentials = credentials; }
     struct ResourceLimit {
         u64 current;
         u64 maximum;
