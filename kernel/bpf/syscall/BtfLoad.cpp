@@ -6,6 +6,7 @@
 #include "bpf/syscall/Attr.h"
 #include "bpf/syscall/BpfFiles.h"
 #include "bpf/syscall/Commands.h"
+#include "bpf/syscall/Privileges.h"
 #include "bpf/syscall/KernelBuffer.h"
 #include "bpf/syscall/UserLog.h"
 
@@ -15,6 +16,7 @@ ErrorOr<u64> btf_load(union bpf_attr const& attr, u64)
 {
     if (attr_has_unknown_bytes(attr, BPF_ATTR_END(btf_log_level)))
         return Error(EINVAL);
+    TRY(check_bpf_capable());
     auto log = TRY(make_user_log(attr.btf_log_level, attr.btf_log_buf, attr.btf_log_size));
     if (attr.btf_size > Btf::max_size)
         return Error(E2BIG);

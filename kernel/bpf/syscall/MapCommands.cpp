@@ -5,6 +5,7 @@
 // between user and kernel memory and creates the map file.
 #include "bpf/maps/MapFactory.h"
 #include "bpf/syscall/Attr.h"
+#include "bpf/syscall/Privileges.h"
 #include "bpf/syscall/BpfFiles.h"
 #include "bpf/syscall/Commands.h"
 #include "bpf/syscall/FdResolver.h"
@@ -89,6 +90,12 @@ ErrorOr<u64> map_create(union bpf_attr const& attr, u64)
     if (attr.map_type != BPF_MAP_TYPE_BLOOM_FILTER && attr.map_extra)
         return Error(EINVAL);
     u32 access_mode = TRY(access_mode_from_bpf_flags(attr.map_flags));
+    // Linux checks privileges after the type's map_alloc_check; here the type-specific checks
+    // run with the allocation, so an unprivileged caller's bad attributes get EPERM first.
+    if (!is_map_type_supported(attr.map_type))
+        return Error(EINVAL);
+    TRY(check_may_create_objects());
+    TRY(check_may_create_map_type(attr.map_type));
 
     FdResolver resolver;
     auto map = TRY(create_map(MapAttributes::from_bpf_attr(attr), &resolver));

@@ -3,6 +3,7 @@
 #include "bpf/syscall/Attr.h"
 #include "bpf/syscall/BpfFiles.h"
 #include "bpf/syscall/Commands.h"
+#include "bpf/syscall/Privileges.h"
 
 namespace bpf::kernel {
 
@@ -10,6 +11,7 @@ ErrorOr<u64> enable_stats(union bpf_attr const& attr, u64)
 {
     if (attr_has_unknown_bytes(attr, BPF_ATTR_END(enable_stats.type)))
         return Error(EINVAL);
+    TRY(check_sys_admin());
     if (attr.enable_stats.type != BPF_STATS_RUN_TIME)
         return Error(EINVAL);
     auto file = TRY(try_make_ref_counted<StatsFile>());

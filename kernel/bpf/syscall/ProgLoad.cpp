@@ -1,5 +1,5 @@
 // BPF_PROG_LOAD (Linux 6.1's bpf_prog_load + the parts of bpf_check that are about the
-// syscall): attr checks in Linux's order (flags, license, instruction count, attach target,
+// syscall): attr checks in Linux's order (flags, privileges (Privileges.h), license, instruction count, attach target,
 // instructions, program type, name), then the BTF func/line info, the verifier
 // (kernel/bpf/verifier, which also resolves the map references through ProgramMaps), and
 // finally the executable bpf::Program linked from the verifier's xlated instructions with the
@@ -9,6 +9,7 @@
 #include "bpf/syscall/Attr.h"
 #include "bpf/syscall/BpfFiles.h"
 #include "bpf/syscall/Commands.h"
+#include "bpf/syscall/Privileges.h"
 #include "bpf/syscall/KernelBuffer.h"
 #include "bpf/syscall/ProgramContexts.h"
 #include "bpf/syscall/ProgramTag.h"
@@ -27,6 +28,7 @@ namespace {
 constexpr u32 allowed_flags = BPF_F_STRICT_ALIGNMENT | BPF_F_ANY_ALIGNMENT | BPF_F_TEST_STATE_FREQ | BPF_F_SLEEPABLE
     | BPF_F_TEST_RND_HI32 | BPF_F_XDP_HAS_FRAGS;
 constexpr u32 max_instructions = 1000000; // BPF_COMPLEXITY_LIMIT_INSNS
+constexpr u32 max_unprivileged_instructions = 4096; // BPF_MAXINSNS
 
 // strncpy_from_user(license, attr->license, 127): stops at the NUL or after 127 bytes.
 ErrorOr<void> copy_license(u64 user_license, char (&license)[128])
@@ -138,12 +140,14 @@ ErrorOr<u64> prog_load(union bpf_attr const& attr, u64 user_attr)
         return Error(EINVAL);
     if (attr.prog_flags & ~allowed_flags)
         return Error(EINVAL);
+    TRY(check_may_create_objects());
     char license[128];
     TRY(copy_license(attr.license, license));
     LoadRequest request {};
     request.gpl = is_gpl_compatible(license);
-    if (attr.insn_cnt == 0 || attr.insn_cnt > max_instructions)
+    if (attr.insn_cnt == 0 || attr.insn_cnt > (bpf_capable() ? max_instructions : max_unprivileged_instructions))
         return Error(E2BIG);
+    TRY(check_may_load_program_type(attr.prog_type));
 
     if (attr.attach_prog_fd) {
         // A target program (fentry/freplace) or a kernel BTF object: neither is supported.

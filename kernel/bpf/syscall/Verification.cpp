@@ -1,7 +1,8 @@
 // The verifier step of BPF_PROG_LOAD (see Verification.h): the fd_array is read from user
 // space up to the highest index the program uses (Linux reads it entry by entry: EFAULT for
-// a bad pointer), and everything runs as root (CAP_BPF and CAP_PERFMON privileges).
+// a bad pointer), and the verifier gets the caller's CAP_BPF and CAP_PERFMON (effective uid 0).
 #include "bpf/syscall/Verification.h"
+#include "bpf/syscall/Privileges.h"
 #include "mm/UserBuffer.h"
 #include "time/Clock.h"
 
@@ -29,6 +30,8 @@ ErrorOr<verifier::VerifiedProgram> verify_program(VerificationRequest const& req
     verify.gpl_compatible = request.gpl_compatible;
     verify.maps = request.maps;
     verify.fd_array = fd_array.span();
+    verify.privileges.bpf_capable = bpf_capable();
+    verify.privileges.perfmon_capable = perfmon_capable();
     verify.clock_ns = clock_monotonic_ns;
     return verifier::verify(verify, log);
 }
