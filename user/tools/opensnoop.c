@@ -92,18 +92,7 @@ int main(int argc, char **argv)
     if (env.timestamp)
         printf("%-8s ", "TIME(s)");
     printf("%-6s %-16s %3s %3s %s\n", "PID", "COMM", "FD", "ERR", "PATH");
-    while (!tool_exiting) {
-        int ms = tool_poll_ms(deadline, 100);
-        if (ms == 0)
-            break;
-        err = ring_buffer__poll(rb, ms);
-        if (err < 0 && err != -EINTR) {
-            fprintf(stderr, "opensnoop: ring_buffer__poll: %s\n", strerror(-err));
-            break;
-        }
-    }
-    ring_buffer__consume(rb);
-    ring_buffer__free(rb);
+    int status = tool_poll_ring_buffer(rb, deadline, "opensnoop");
     opensnoop_bpf__destroy(skel);
-    return err < 0 && err != -EINTR ? 1 : 0;
+    return status;
 }

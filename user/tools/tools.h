@@ -73,6 +73,27 @@ TOOL_FN int tool_poll_ms(double deadline, int slice)
 }
 
 /* "HH:MM:SS" of the wall clock. */
+/* Polls a BPF ring buffer until the deadline (0: none) or a signal, then consumes what is
+ * left and frees it. Returns 0, or 1 when polling failed (reported as "<tool>: ...").
+ */
+TOOL_FN int tool_poll_ring_buffer(struct ring_buffer *rb, double deadline, const char *tool)
+{
+    int err = 0;
+    while (!tool_exiting) {
+        int ms = tool_poll_ms(deadline, 100);
+        if (ms == 0)
+            break;
+        err = ring_buffer__poll(rb, ms);
+        if (err < 0 && err != -EINTR) {
+            fprintf(stderr, "%s: ring_buffer__poll: %s\n", tool, strerror(-err));
+            break;
+        }
+    }
+    ring_buffer__consume(rb);
+    ring_buffer__free(rb);
+    return err < 0 && err != -EINTR ? 1 : 0;
+}
+
 TOOL_FN const char *tool_clock(void)
 {
     static char buf[16];
