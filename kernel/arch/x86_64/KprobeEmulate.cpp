@@ -4,52 +4,18 @@
 // of an immediate, nops) save the second trap of the out-of-line step on most entry probes.
 // Pushes write below the interrupted stack pointer: the #BP entry leaves room there.
 #include "arch/x86_64/KprobeEmulate.h"
+#include "arch/x86_64/EmulationOperands.h"
 
 namespace x86::kprobe {
+
+using x86::emulation::condition_holds;
+using x86::emulation::loop_taken;
+using x86::emulation::saved_register;
 
 namespace {
 
 constexpr u64 popf_mask = 0x247FD5; // CF PF AF ZF SF TF IF DF OF IOPL NT AC ID
 constexpr u64 arithmetic_flags = 0x8D5; // CF PF AF ZF SF OF
-
-u64* register_slot(Registers& regs, u8 index)
-{
-    switch (index) {
-    case 0: return &regs.rax;
-    case 1: return &regs.rcx;
-    case 2: return &regs.rdx;
-    case 3: return &regs.rbx;
-    case 4: return &regs.rsp;
-    case 5: return &regs.rbp;
-    case 6: return &regs.rsi;
-    case 7: return &regs.rdi;
-    case 8: return &regs.r8;
-    case 9: return &regs.r9;
-    case 10: return &regs.r10;
-    case 11: return &regs.r11;
-    case 12: return &regs.r12;
-    case 13: return &regs.r13;
-    case 14: return &regs.r14;
-    default: return &regs.r15;
-    }
-}
-
-bool condition_holds(u8 condition, u64 flags)
-{
-    bool cf = flags & 1, pf = flags & 4, zf = flags & 0x40, sf = flags & 0x80, of = flags & 0x800;
-    bool result;
-    switch (condition >> 1) {
-    case 0: result = of; break;
-    case 1: result = cf; break;
-    case 2: result = zf; break;
-    case 3: result = cf || zf; break;
-    case 4: result = sf; break;
-    case 5: result = pf; break;
-    case 6: result = sf != of; break;
-    default: result = zf || (sf != of); break;
-    }
-    return (condition & 1) ? !result : result;
-}
 
 void push(Registers& regs, u64 value)
 {
@@ -239,28 +205,19 @@ void emulate(kprobes::ArchProbe const& arch, u64 address, Registers& regs)
         break;
     case Loop: {
         // condition: opcode & 3 (loopne, loope, loop, jrcxz); reg: 1 for a 32-bit count (67).
-        u64 mask = arch.reg ? 0xffffffffULL : ~0ULL;
-        bool taken;
-        if (arch.condition == 3) {
-            taken = (regs.rcx & mask) == 0;
-        } else {
-            u64 count = (regs.rcx - 1) & mask;
-            regs.rcx = (regs.rcx & ~mask) | count;
-            bool zf = regs.rflags & 0x40;
-            taken = count != 0 && (arch.condition == 2 || (arch.condition == 1 ? zf : !zf));
-        }
+        bool taken = loop_taken(arch.condition, arch.reg != 0, regs);
         if (taken)
             regs.rip = next + arch.relative;
         break;
     }
     case CallIndirect: {
-        u64 target = *register_slot(regs, arch.reg);
+        u64 target = saved_register(regs, arch.reg);
         push(regs, next);
         regs.rip = target;
         break;
     }
     case JumpIndirect:
-        regs.rip = *register_slot(regs, arch.reg);
+        regs.rip = saved_register(regs, arch.reg);
         break;
     case Cli:
         regs.rflags &= ~flag_if;
@@ -277,19 +234,19 @@ void emulate(kprobes::ArchProbe const& arch, u64 address, Registers& regs)
     case Nop:
         break;
     case PushRegister:
-        push(regs, *register_slot(regs, arch.reg)); // push %rsp stores the value before the push
+        push(regs, saved_register(regs, arch.reg)); // push %rsp stores the value before the push
         break;
     case MoveRegister:
-        *register_slot(regs, arch.reg) = *register_slot(regs, arch.source);
+        saved_register(regs, arch.reg) = saved_register(regs, arch.source);
         break;
     case AddImmediate:
     case SubImmediate: {
         bool subtract = arch.emulation == SubImmediate;
-        u64* target = register_slot(regs, arch.reg);
-        u64 a = *target;
+        u64& target = saved_register(regs, arch.reg);
+        u64 a = target;
         u64 b = static_cast<u64>(static_cast<i64>(arch.relative));
         u64 result = subtract ? a - b : a + b;
-        *target = result;
+        target = result;
         regs.rflags = (regs.rflags & ~arithmetic_flags) | arithmetic_flags_of(a, b, result, subtract);
         break;
     }

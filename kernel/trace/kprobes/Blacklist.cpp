@@ -33,11 +33,16 @@ constexpr char const* blacklisted_prefixes[] = {
 };
 
 // Fragments of mangled names: namespace kprobes (all of the generic probe code), the x86 probe
-// code (x86::kprobe...), the exception handler and what it calls before the probe state is set
-// or when dying, and this_cpu().
+// code (x86::kprobe...) and the emulation operands it shares with uprobes (x86::emulation...),
+// what a kprobe event's handler shares with uprobe events (trace::DynamicEvent, the record
+// filler of trace/ProbeEventRecord.cpp), the exception handler and what it calls before the
+// probe state is set or when dying, and this_cpu().
 constexpr char const* blacklisted_mangled_fragments[] = {
     "N7kprobes",
     "ZN3x866kprobe",
+    "ZN3x869emulation",
+    "N5trace12DynamicEvent",
+    "17fill_probe_record",
     "16handle_exception",
     "11apply_fixup",
     "14dump_registers",

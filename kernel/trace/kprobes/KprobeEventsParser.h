@@ -5,7 +5,8 @@
 // Errors are Linux's: EINVAL for bad syntax, names, a kretprobe offset or MAXACTIVE on 'p',
 // E2BIG for MAXACTIVE above 4096, EINVAL for fetch arguments (not supported here). Names
 // are [A-Za-z_][A-Za-z0-9_]* of at most 63 characters; a missing event name is generated as
-// Linux does (p_SYM_OFFS, r_SYM_OFFS, p_0xADDR). Pure: host-tested.
+// Linux does (p_SYM_OFFS, r_SYM_OFFS, p_0xADDR). The words, numbers and names are parsed by
+// trace/DynamicEventParser.h (shared with uprobe_events). Pure: host-tested.
 #pragma once
 
 #include "klib/Error.h"
@@ -15,7 +16,6 @@
 namespace kprobes {
 
 constexpr char const* default_kprobe_group = "kprobes";
-constexpr usize max_event_name_length = 63; // MAX_EVENT_NAME_LEN - 1
 
 struct KprobeEventCommand {
     enum class Kind {
@@ -32,7 +32,5 @@ struct KprobeEventCommand {
 
 // One line without its newline; comments and blank lines are for the caller to skip.
 ErrorOr<KprobeEventCommand> parse_kprobe_event_command(StringView line);
-
-bool is_valid_event_name(StringView name);
 
 }

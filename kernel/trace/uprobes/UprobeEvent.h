@@ -1,20 +1,19 @@
-// A uprobe or uretprobe event: a uprobe consumer plus the trace::Tracepoint it fires, with
-// Linux's record (common header, then `unsigned long __probe_ip` for uprobes; `__probe_func`
-// and `__probe_ret_ip` for uretprobes) and hit.regs = the user pt_regs (KPROBE programs'
-// ctx). bpf_get_func_ip gives the probe's address (for uretprobes too, as Linux). Created by
+// A uprobe or uretprobe event: a uprobe consumer plus the trace::Tracepoint it fires (names,
+// record and tracepoint in trace::DynamicEvent, the record is Linux's:
+// trace/ProbeEventRecord.h), with hit.regs = the user pt_regs (KPROBE programs' ctx).
+// bpf_get_func_ip gives the probe's address (for uretprobes too, as Linux). Created by
 // uprobe_events (registered in tracefs) or by the uprobe PMU (hidden, filtered to the perf
 // event's process when it has one). The probe is registered for the event's whole life.
 #pragma once
 
 #include "klib/RefPtr.h"
 #include "klib/String.h"
-#include "perf/Pmu.h"
-#include "trace/Tracepoint.h"
+#include "trace/DynamicEvent.h"
 #include "trace/uprobes/Uprobes.h"
 
 namespace uprobes {
 
-class UprobeEvent final : public perf::ProbeEvent {
+class UprobeEvent final : public trace::DynamicEvent {
 public:
     struct Spec {
         StringView group;
@@ -29,12 +28,8 @@ public:
     static ErrorOr<RefPtr<UprobeEvent>> create(Spec const&);
     ~UprobeEvent() override;
 
-    trace::Tracepoint& tracepoint() override { return m_tracepoint; }
-    StringView group() const { return m_group.view(); }
-    StringView event() const { return m_event.view(); }
-    bool in_use() const { return m_tracepoint.is_active(); }
     // The uprobe_events line (Linux's trace_uprobe_show).
-    ErrorOr<void> show(StringBuilder&) const;
+    ErrorOr<void> show(StringBuilder&) const override;
 
 private:
     UprobeEvent() = default;
@@ -42,15 +37,9 @@ private:
     static void on_entry(UprobeConsumer&, Registers&, u64 address);
     static void on_return(UprobeConsumer&, Registers&, u64 function, u64 return_address);
 
-    String m_group;
-    String m_event;
     String m_path;
     u64 m_offset { 0 };
-    bool m_is_return { false };
-    bool m_registered_tracepoint { false };
     bool m_armed { false };
-    trace::TracepointDefinition m_definition {};
-    trace::Tracepoint m_tracepoint { m_definition };
     UprobeConsumer m_consumer;
 };
 

@@ -1,16 +1,16 @@
-// uprobe_events and the uprobe PMU (see UprobeEvents.h). The listed events are kept in
-// s_events under s_lock; creating and destroying an event (registering the probe and the
-// tracepoint) happens outside the lock, with s_busy serializing whole commands.
+// uprobe_events and the uprobe PMU (see UprobeEvents.h). The listed events are kept in a
+// trace::DynamicEvents table (locking and the command rules there); this file parses the
+// commands, resolves the probed files and creates the events.
 #include "trace/uprobes/UprobeEvents.h"
 #include "fs/Custody.h"
 #include "fs/FsTypes.h"
 #include "fs/Inode.h"
 #include "fs/PathResolution.h"
 #include "fs/Vfs.h"
-#include "klib/Spinlock.h"
 #include "klib/Vector.h"
 #include "mm/UserBuffer.h"
 #include "perf/Pmu.h"
+#include "trace/DynamicEvents.h"
 #include "proc/Process.h"
 #include "trace/tracefs/TraceFS.h"
 #include "trace/uprobes/UprobeEvent.h"
@@ -20,24 +20,7 @@ namespace uprobes {
 
 namespace {
 
-Spinlock s_lock;
-Atomic<u32> s_busy { 0 };
-Vector<RefPtr<UprobeEvent>> s_events;
-
-class CommandGuard {
-public:
-    CommandGuard()
-    {
-        while (s_busy.exchange(1, MemoryOrder::Acquire))
-            asm volatile("pause");
-    }
-    ~CommandGuard() { s_busy.store(0, MemoryOrder::Release); }
-};
-
-bool matches(UprobeEvent const& event, StringView group, StringView name)
-{
-    return (group.is_empty() || event.group() == group) && (name.is_empty() || event.event() == name);
-}
+trace::DynamicEvents s_events;
 
 // The regular file a probe names (kern_path with LOOKUP_FOLLOW, then d_is_reg).
 ErrorOr<RefPtr<Inode>> resolve_binary(StringView path)
@@ -51,44 +34,16 @@ ErrorOr<RefPtr<Inode>> resolve_binary(StringView path)
     return custody->inode_ref();
 }
 
-ErrorOr<void> run_command(UprobeEventCommand const& command)
+ErrorOr<void> run_command(trace::DynamicEvents& events, StringView line)
 {
-    if (command.kind == UprobeEventCommand::Kind::Remove) {
-        Vector<RefPtr<UprobeEvent>> removed; // dropped after the lock
-        SpinlockGuard guard(s_lock);
-        bool found = false;
-        for (auto& event : s_events) {
-            if (!matches(*event, command.group.view(), command.event.view()))
-                continue;
-            found = true;
-            if (event->in_use())
-                return Error(EBUSY);
-        }
-        if (!found)
-            return Error(ENOENT);
-        TRY(removed.try_ensure_capacity(s_events.size()));
-        for (usize i = 0; i < s_events.size();) {
-            if (matches(*s_events[i], command.group.view(), command.event.view())) {
-                MUST(removed.try_append(move(s_events[i])));
-                s_events.remove(i);
-                continue;
-            }
-            ++i;
-        }
-        return {}; // the guard goes first, then the last references: probes removed, tracepoints unregistered
-    }
-    {
-        SpinlockGuard guard(s_lock);
-        for (auto& event : s_events)
-            if (event->group() == command.group.view() && event->event() == command.event.view())
-                return Error(EEXIST);
-    }
-    auto inode = TRY(resolve_binary(command.path.view()));
-    TRY(s_events.try_ensure_capacity(s_events.size() + 1));
-    auto event = TRY(UprobeEvent::create({ command.group.view(), command.event.view(), command.path.view(), inode.ptr(),
-        command.offset, command.is_return, true, 0 }));
-    SpinlockGuard guard(s_lock);
-    return s_events.try_append(move(event));
+    auto command = TRY(parse_uprobe_event_command(line));
+    if (command.kind == UprobeEventCommand::Kind::Remove)
+        return events.remove(command.group.view(), command.event.view());
+    return events.add(command.group.view(), command.event.view(), [&]() -> ErrorOr<RefPtr<UprobeEvent>> {
+        auto inode = TRY(resolve_binary(command.path.view()));
+        return UprobeEvent::create({ command.group.view(), command.event.view(), command.path.view(), inode.ptr(),
+            command.offset, command.is_return, true, 0 });
+    });
 }
 
 ErrorOr<RefPtr<perf::ProbeEvent>> open_pmu_event(perf_event_attr const& attr, Process* task)
@@ -139,56 +94,11 @@ constexpr perf::DynamicPmu uprobe_pmu = {
 
 }
 
-ErrorOr<void> uprobe_events_write(StringView text)
-{
-    CommandGuard serialize;
-    while (!text.is_empty()) {
-        isize newline = text.find('\n');
-        StringView line = newline >= 0 ? text.substring(0, static_cast<usize>(newline)) : text;
-        text = newline >= 0 ? text.substring(static_cast<usize>(newline) + 1) : StringView();
-        isize comment = line.find('#');
-        if (comment >= 0)
-            line = line.substring(0, static_cast<usize>(comment));
-        line = line.trim_whitespace();
-        if (line.is_empty())
-            continue;
-        auto command = TRY(parse_uprobe_event_command(line));
-        TRY(run_command(command));
-    }
-    return {};
-}
+ErrorOr<void> uprobe_events_write(StringView text) { return s_events.write(text, run_command); }
 
-ErrorOr<void> uprobe_events_show(StringBuilder& b)
-{
-    Vector<RefPtr<UprobeEvent>> snapshot;
-    {
-        CommandGuard serialize;
-        SpinlockGuard guard(s_lock);
-        TRY(snapshot.try_ensure_capacity(s_events.size()));
-        for (auto& event : s_events)
-            TRY(snapshot.try_append(RefPtr<UprobeEvent>(event)));
-    }
-    for (auto& event : snapshot)
-        TRY(event->show(b));
-    return {};
-}
+ErrorOr<void> uprobe_events_show(StringBuilder& b) { return s_events.show(b); }
 
-ErrorOr<void> uprobe_events_truncate()
-{
-    CommandGuard serialize;
-    Vector<RefPtr<UprobeEvent>> removed;
-    {
-        SpinlockGuard guard(s_lock);
-        for (auto& event : s_events)
-            if (event->in_use())
-                return Error(EBUSY);
-        TRY(removed.try_ensure_capacity(s_events.size()));
-        for (auto& event : s_events)
-            TRY(removed.try_append(move(event)));
-        s_events.clear();
-    }
-    return {};
-}
+ErrorOr<void> uprobe_events_truncate() { return s_events.truncate(); }
 
 ErrorOr<void> uprobe_events_initialize()
 {

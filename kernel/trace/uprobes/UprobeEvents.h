@@ -2,7 +2,8 @@
 //  - <tracefs>/uprobe_events: text commands (UprobeEventsParser.h) create listed events in
 //    events/<group>/<event>/ (default group "uprobes"), "-:[GRP/]EVENT" removes one (ENOENT if
 //    unknown, EBUSY while a perf event listens), "-:GRP/" a whole group, opening with O_TRUNC
-//    removes all (EBUSY if any is in use, then none is removed). PATH must exist (ENOENT) and
+//    removes all (EBUSY if any is in use, then none is removed; the table and the line
+//    handling are trace::DynamicEvents, shared with kprobe_events). PATH must exist (ENOENT) and
 //    be a regular file (EINVAL); the probe is registered at creation (Linux registers it when
 //    the event is first enabled, so an offset beyond the file is EINVAL here at creation).
 //  - the "uprobe" PMU (perf_event_open with attr.type = /sys/bus/event_source/devices/uprobe/type):

@@ -8,7 +8,8 @@
 // default group is "uprobes" for both kinds and the default event name is
 // p_<basename up to its first '.', '-' or '_'>_0x<offset> (also for 'r'). Errors: EINVAL for
 // syntax, names and fetch arguments or a reference counter "(REF)" (not supported here).
-// Pure: host-tested.
+// The words, numbers and names are parsed by trace/DynamicEventParser.h (shared with
+// kprobe_events). Pure: host-tested.
 #pragma once
 
 #include "klib/Error.h"

@@ -97,6 +97,12 @@ TEST_CASE("kprobe blacklist", "[kprobes][blacklist]")
     CHECK(is_blacklisted_function("_ZN7kprobes16run_pre_handlersERNS_10ProbePointER9Registers"));
     CHECK(is_blacklisted_function("_ZN7kprobes12_GLOBAL__N_113entry_handlerERNS_6KprobeER9Registers"));
     CHECK(is_blacklisted_function("_ZN3x866kprobe7emulateERN7kprobes10ProbePointER9Registers"));
+    // Shared with uprobes but on the kprobe breakpoint path: emulation operands, the event
+    // base class and the record filler.
+    CHECK(is_blacklisted_function("_ZN3x869emulation14saved_registerER9Registersh"));
+    CHECK(is_blacklisted_function("_ZN5trace12DynamicEvent10tracepointEv"));
+    CHECK(is_blacklisted_function("_ZN5trace12_GLOBAL__N_117fill_probe_recordERKNS_20TracepointDefinitionEPKmPh"));
+    CHECK(!is_blacklisted_function("_ZN5trace13DynamicEvents5writeE10StringViewPFN4klib7ErrorOrIvEERS0_S1_E"));
     CHECK(is_blacklisted_function("_Z16handle_exceptionjR9Registers"));
     CHECK(is_blacklisted_function("_Z8this_cpuv"));
     CHECK(!is_blacklisted_function("vfs_read"));
