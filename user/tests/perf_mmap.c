@@ -4,8 +4,9 @@
  * (record layout and RAW padding exactly as Linux), poll readiness (one report per wake-up),
  * a full ring (the helper's -ENOSPC, then a PERF_RECORD_LOST before the next record, the
  * lost count in read()), PAUSE_OUTPUT, disabled and unmapped events, and
- * bpf_perf_event_read_value on per-CPU clocks. The programs are RAW_TRACEPOINT programs run
- * with BPF_PROG_TEST_RUN. */
+ * bpf_perf_event_read_value on per-CPU clocks, and entries removed when the map fd they were
+ * stored through is closed (kept with BPF_F_PRESERVE_ELEMS). The programs are RAW_TRACEPOINT
+ * programs run with BPF_PROG_TEST_RUN. */
 #include "perf_common.h"
 
 #define CALL(id) INSN(BPF_JMP | BPF_CALL, 0, 0, 0, id)
@@ -290,6 +291,47 @@ static void check_slots(long map)
     close((int)prog);
 }
 
+static long map_fd_by_id(__u32 id)
+{
+    union bpf_attr a;
+    memset(&a, 0, sizeof a);
+    a.map_id = id;
+    return bpf_call(BPF_MAP_GET_FD_BY_ID, &a);
+}
+
+static void drain_rings(void)
+{
+    char buf[256];
+    while (take_record(buf, sizeof buf, NULL))
+        ;
+}
+
+/* Entries remember the map file they were stored through: its last close removes them
+ * (perf_event_fd_array_release), unless the map has BPF_F_PRESERVE_ELEMS. */
+static void check_release(__u32 flags, const char *name)
+{
+    long map = map_create(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, (__u32)cpus, flags);
+    long prog = output_program(map, 8);
+    long second = map_fd_by_id(map_id_of(map));
+    CHECK(map >= 0 && prog >= 0 && second >= 0, "%s: map, program and a second map fd from BPF_MAP_GET_FD_BY_ID", name);
+    int ok = 1;
+    for (__u32 i = 0; i < (__u32)cpus; i++)
+        ok &= map_update(second, &i, &events[i], BPF_ANY) == 0;
+    CHECK(ok, "%s: events stored through the second fd", name);
+    CHECK_EQ(0, run(prog), "%s: output before the second fd is closed", name);
+    close((int)second);
+    CHECK_EQ(flags & BPF_F_PRESERVE_ELEMS ? 0 : -ENOENT, run(prog), "%s: output after closing the fd the events were stored through", name);
+    for (__u32 i = 0; i < (__u32)cpus; i++)
+        map_update(map, &i, &events[i], BPF_ANY);
+    long third = map_fd_by_id(map_id_of(map));
+    close((int)third);
+    CHECK_EQ(0, run(prog), "%s: closing another fd keeps entries stored through the first", name);
+    close((int)map);
+    CHECK_EQ(flags & BPF_F_PRESERVE_ELEMS ? 0 : -ENOENT, run(prog), "%s: output after closing the creating fd (the program keeps the map)", name);
+    close((int)prog);
+    drain_rings();
+}
+
 int main(void)
 {
     cpus = perf_online_cpus();
@@ -309,5 +351,8 @@ int main(void)
     check_output(map);
     check_full_ring(map);
     check_slots(map);
+    drain_rings();
+    check_release(0, "PERF_EVENT_ARRAY");
+    check_release(BPF_F_PRESERVE_ELEMS, "BPF_F_PRESERVE_ELEMS");
     return tap_done();
 }

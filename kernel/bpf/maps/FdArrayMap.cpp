@@ -24,14 +24,13 @@ FdArrayMap::~FdArrayMap() = default;
 void FdArrayMap::release_all_slots()
 {
     for (u32 i = 0; i < m_max_entries; ++i)
-        if (void* old = __atomic_exchange_n(&slots()[i], nullptr, __ATOMIC_ACQ_REL))
+        if (void* old = swap_slot(i, nullptr))
             put_object(old);
 }
 
 void FdArrayMap::exchange_slot(u32 index, void* object)
 {
-    void* old = __atomic_exchange_n(&slots()[index], object, __ATOMIC_ACQ_REL);
-    if (old)
+    if (void* old = swap_slot(index, object))
         put_object(old);
 }
 
@@ -40,7 +39,7 @@ i64 FdArrayMap::delete_elem(void const* key)
     u32 index = *static_cast<u32 const*>(key);
     if (index >= m_max_entries)
         return -E2BIG;
-    void* old = __atomic_exchange_n(&slots()[index], nullptr, __ATOMIC_ACQ_REL);
+    void* old = swap_slot(index, nullptr);
     if (!old)
         return -ENOENT;
     put_object(old);

@@ -35,6 +35,8 @@ protected:
     virtual ErrorOr<u32> object_id(void* object) { (void)object; return Error(ENOTSUPP); }
     // Call from the most-derived destructor: drops every slot's reference.
     void release_all_slots();
+    // Replaces slot `index` with `object` and returns the old object, still referenced.
+    void* swap_slot(u32 index, void* object) { return __atomic_exchange_n(&slots()[index], object, __ATOMIC_ACQ_REL); }
 
     ErrorOr<void> copy_value(void const* key, void* value, u64 flags) override;
     ErrorOr<void> update_value(void const* key, void const* value, u64 flags, ObjectResolver* resolver) override;

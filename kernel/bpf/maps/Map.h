@@ -64,6 +64,9 @@ public:
     ErrorOr<void> sys_lookup_and_delete(void const* key, void* value, u64 flags, FileAccess access = FileAccess::FromMapFlags);
     ErrorOr<void> sys_freeze(FileAccess access = FileAccess::FromMapFlags);
     ErrorOr<void> sys_batch(BatchCommand command, BatchIo& io, ObjectResolver* resolver = nullptr, FileAccess access = FileAccess::FromMapFlags);
+    // Linux's map_release: the open map file `map_file` (the token ObjectResolver::map_file
+    // carried for updates through it) was released by its last close.
+    virtual void release_file(void const* map_file) { (void)map_file; }
 
     // mmap support: validates a mapping of `pages` pages at page offset `pgoff` (Linux's
     // bpf_map_mmap checks) and accounts writable mappings; mmap_page() returns the kernel

@@ -75,6 +75,11 @@ public:
     virtual ErrorOr<RefPtr<Program>> program_from_fd(u32 fd);
     // The id bpf(BPF_MAP_LOOKUP_ELEM) reports for a program stored in a PROG_ARRAY.
     virtual u32 program_id(Program const& program);
+
+    // Identifies the open map file the update came through (Linux's map_file argument of
+    // map_fd_get_ptr), or null. PERF_EVENT_ARRAY remembers it per entry and drops those
+    // entries when that file is released (Map::release_file).
+    void const* map_file { nullptr };
 };
 
 // Batch operations read and write user memory element by element, like Linux; this

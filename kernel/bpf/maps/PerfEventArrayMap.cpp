@@ -9,7 +9,65 @@ ErrorOr<RefPtr<Map>> PerfEventArrayMap::try_create(MapAttributes const& a)
 {
     TRY(alloc_check(a));
     auto slots = TRY(MapMemory::try_allocate(static_cast<u64>(a.max_entries) * sizeof(void*)));
-    return adopt_ref_or_enomem<Map>(new (std::nothrow) PerfEventArrayMap(a, move(slots)));
+    auto owners = TRY(MapMemory::try_allocate(static_cast<u64>(a.max_entries) * sizeof(void*)));
+    return adopt_ref_or_enomem<Map>(new (std::nothrow) PerfEventArrayMap(a, move(slots), move(owners)));
+}
+
+ErrorOr<void> PerfEventArrayMap::update_value(void const* key, void const* value, u64 flags, ObjectResolver* resolver)
+{
+    // fd_array_map_update_elem with bpf_event_entry_gen(perf_file, map_file).
+    if (flags != BPF_ANY)
+        return Error(EINVAL);
+    u32 index = *static_cast<u32 const*>(key);
+    if (index >= m_max_entries)
+        return Error(E2BIG);
+    void* event = TRY(get_object(*static_cast<u32 const*>(value), resolver));
+    void* old;
+    {
+        SpinlockGuard guard(m_owner_lock);
+        old = swap_slot(index, event);
+        owners()[index] = resolver->map_file;
+    }
+    if (old)
+        put_object(old);
+    return {};
+}
+
+i64 PerfEventArrayMap::delete_elem(void const* key)
+{
+    u32 index = *static_cast<u32 const*>(key);
+    if (index >= m_max_entries)
+        return -E2BIG;
+    void* old;
+    {
+        SpinlockGuard guard(m_owner_lock);
+        old = swap_slot(index, nullptr);
+        owners()[index] = nullptr;
+    }
+    if (!old)
+        return -ENOENT;
+    put_object(old);
+    return 0;
+}
+
+void PerfEventArrayMap::release_file(void const* map_file)
+{
+    // perf_event_fd_array_release: only entries stored through this file, and none with
+    // BPF_F_PRESERVE_ELEMS (they stay until deleted or the map is freed).
+    if (!map_file || (m_flags & BPF_F_PRESERVE_ELEMS))
+        return;
+    for (u32 i = 0; i < m_max_entries; ++i) {
+        void* old = nullptr;
+        {
+            SpinlockGuard guard(m_owner_lock);
+            if (owners()[i] == map_file) {
+                old = swap_slot(i, nullptr);
+                owners()[i] = nullptr;
+            }
+        }
+        if (old)
+            put_object(old);
+    }
 }
 
 ErrorOr<void*> PerfEventArrayMap::get_object(u32 fd, ObjectResolver* resolver)

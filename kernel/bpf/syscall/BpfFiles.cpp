@@ -50,6 +50,7 @@ ErrorOr<RefPtr<MapFile>> MapFile::create(RefPtr<MapObject> object)
 
 MapFile::~MapFile()
 {
+    m_object->map().release_file(this);
     if (m_object->map().type() == BPF_MAP_TYPE_RINGBUF)
         m_object->remove_watcher(this);
 }
@@ -128,6 +129,12 @@ ErrorOr<void> BtfFile::fdinfo(OpenFileDescription const&, StringBuilder& b) cons
 
 ErrorOr<RefPtr<MapObject>> map_from_fd(int fd, FileAccess* access)
 {
+    auto file = TRY(map_file_from_fd(fd, access));
+    return file->object_ref();
+}
+
+ErrorOr<RefPtr<MapFile>> map_file_from_fd(int fd, FileAccess* access)
+{
     auto description = TRY(description_of(fd));
     auto* file = TRY(file_of_kind<MapFile>(*description));
     if (access) {
@@ -143,7 +150,7 @@ ErrorOr<RefPtr<MapObject>> map_from_fd(int fd, FileAccess* access)
             break;
         }
     }
-    return file->object_ref();
+    return RefPtr<MapFile>(file);
 }
 
 ErrorOr<RefPtr<ProgramObject>> program_from_fd(int fd)

@@ -20,6 +20,8 @@ class MapFile final : public AnonInodeFile {
 public:
     static constexpr char kind_name[] = "BpfMapFile";
     static ErrorOr<RefPtr<MapFile>> create(RefPtr<MapObject> object);
+    // The last reference (last close of this open file): Linux's bpf_map_release, which
+    // lets the map drop entries stored through this file (Map::release_file).
     ~MapFile() override;
 
     MapObject& object() const { return *m_object; }
@@ -111,6 +113,9 @@ T* file_as(File& file) { return file.class_name() == StringView(T::kind_name) ? 
 // Typed fd lookups: EBADF when the fd is not open, EINVAL for another kind of file.
 // `access` (optional) receives the map fd's access mode for the syscall-side checks.
 ErrorOr<RefPtr<MapObject>> map_from_fd(int fd, FileAccess* access = nullptr);
+// The map file itself, for commands whose effect depends on the open file (updates of
+// PERF_EVENT_ARRAY entries are tied to it); holding it keeps the file alive.
+ErrorOr<RefPtr<MapFile>> map_file_from_fd(int fd, FileAccess* access = nullptr);
 ErrorOr<RefPtr<ProgramObject>> program_from_fd(int fd);
 ErrorOr<RefPtr<LinkObject>> link_from_fd(int fd);
 ErrorOr<RefPtr<BtfObject>> btf_from_fd(int fd);

@@ -17,15 +17,19 @@ class File;
 
 namespace bpf::kernel {
 
+class MapFile;
+
 using PerfEventLookup = ErrorOr<RefPtr<PerfEventSource>> (*)(File& file);
 void set_perf_event_lookup(PerfEventLookup lookup);
 
 class FdResolver : public ObjectResolver {
 public:
-    // `target`: the map being updated (null for map creation).
-    explicit FdResolver(MapObject* target = nullptr)
+    // `target`: the map being updated (null for map creation); `target_file`: the open
+    // map file the update came through (becomes ObjectResolver::map_file).
+    explicit FdResolver(MapObject* target = nullptr, MapFile const* target_file = nullptr)
         : m_target(target)
     {
+        map_file = target_file;
     }
 
     ErrorOr<RefPtr<Map>> map_from_fd(u32 fd) override;

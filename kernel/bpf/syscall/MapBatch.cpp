@@ -58,13 +58,14 @@ ErrorOr<u64> do_batch(union bpf_attr const& attr, u64 user_attr, BatchCommand co
     bool has_read = command == BatchCommand::Lookup || command == BatchCommand::LookupAndDelete;
     bool has_write = command != BatchCommand::Lookup;
     FileAccess access;
-    auto object = TRY(map_from_fd(static_cast<int>(attr.batch.map_fd), &access));
+    auto file = TRY(map_file_from_fd(static_cast<int>(attr.batch.map_fd), &access));
+    auto object = file->object_ref();
     if (has_read && access == FileAccess::WriteOnly)
         return Error(EPERM);
     if (has_write && (access == FileAccess::ReadOnly || object->map().is_frozen()))
         return Error(EPERM);
     UserBatchIo io(attr, user_attr);
-    FdResolver resolver(object.ptr());
+    FdResolver resolver(object.ptr(), file.ptr());
     TRY(object->map().sys_batch(command, io, &resolver, access));
     return 0;
 }

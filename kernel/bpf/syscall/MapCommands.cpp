@@ -144,7 +144,8 @@ ErrorOr<u64> map_update_elem(union bpf_attr const& attr, u64)
     if (attr_has_unknown_bytes(attr, BPF_ATTR_END(flags)))
         return Error(EINVAL);
     FileAccess access;
-    auto object = TRY(map_from_fd(static_cast<int>(attr.map_fd), &access));
+    auto file = TRY(map_file_from_fd(static_cast<int>(attr.map_fd), &access));
+    auto object = file->object_ref();
     auto& map = object->map();
     if (!may_write(map, access))
         return Error(EPERM);
@@ -152,7 +153,7 @@ ErrorOr<u64> map_update_elem(union bpf_attr const& attr, u64)
         return Error(EINVAL);
     auto key = TRY(copy_key(map, attr.key));
     auto value = TRY(KernelBuffer::copy_from(attr.value, map.syscall_value_size()));
-    FdResolver resolver(object.ptr());
+    FdResolver resolver(object.ptr(), file.ptr());
     TRY(map.sys_update(key.data(), value.data(), attr.flags, &resolver, access));
     return 0;
 }

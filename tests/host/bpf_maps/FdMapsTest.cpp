@@ -74,6 +74,48 @@ TEST_CASE("perf event array: fd slots, errors and output routing", "[fd][perf]")
     CHECK(event1->ref_count() == 2); // slots released with the map
 }
 
+TEST_CASE("perf event array: releasing a map file drops the entries stored through it", "[fd][perf]")
+{
+    ScopedEnvironment scope;
+    FakeResolver resolver;
+    auto event = adopt_ref_or_enomem(new FakePerfEvent).release_value();
+    resolver.events[10] = event;
+    int file_a = 0, file_b = 0;
+    u8 data[1] = { 7 };
+    for (u32 flags : { 0u, static_cast<u32>(BPF_F_PRESERVE_ELEMS) }) {
+        auto map = make_map(BPF_MAP_TYPE_PERF_EVENT_ARRAY, 4, 4, 3, flags);
+        auto* perf = static_cast<bpf::PerfEventArrayMap*>(map.ptr());
+        u32 key = 0, fd = 10;
+        resolver.map_file = &file_a;
+        CHECK(err(map->sys_update(&key, &fd, 0, &resolver)) == 0);
+        key = 2;
+        CHECK(err(map->sys_update(&key, &fd, 0, &resolver)) == 0);
+        key = 1;
+        resolver.map_file = &file_b;
+        CHECK(err(map->sys_update(&key, &fd, 0, &resolver)) == 0);
+        CHECK(event->ref_count() == 5);
+        map->release_file(&file_b);
+        bool preserve = flags & BPF_F_PRESERVE_ELEMS;
+        CHECK(perf->output(0, 1, data, 1) == (preserve ? 0 : -ENOENT));
+        CHECK(perf->output(0, 0, data, 1) == 0);
+        CHECK(event->ref_count() == (preserve ? 5 : 4));
+        // Slot 2 is re-stored through file b, so file a no longer owns it.
+        key = 2;
+        CHECK(err(map->sys_update(&key, &fd, 0, &resolver)) == 0);
+        map->release_file(&file_a);
+        CHECK(perf->output(0, 0, data, 1) == (preserve ? 0 : -ENOENT));
+        CHECK(perf->output(0, 2, data, 1) == 0);
+        CHECK(event->ref_count() == (preserve ? 5 : 3));
+        // A deleted entry is forgotten: releasing its file later drops nothing else.
+        CHECK(remove(*map, key) == 0);
+        map->release_file(&file_b);
+        CHECK(event->ref_count() == (preserve ? 4 : 2));
+        map = nullptr;
+        CHECK(event->ref_count() == 2);
+    }
+    resolver.map_file = nullptr;
+}
+
 TEST_CASE("prog array: program slots, ids and the tail-call hook", "[fd][prog]")
 {
     ScopedEnvironment scope;
