@@ -20,12 +20,8 @@ Atomic<u64> s_next_event_id { 1 };
 // hrtimer-based clocks never fire faster than every 10 us (perf_swevent_start_hrtimer).
 constexpr u64 min_clock_period_ns = 10000;
 
-// What a PERF_EVENT program sees: struct bpf_perf_event_data; the event rides behind it for
-// bpf_perf_prog_read_value (the verifier limits the program to the first part).
-struct SampleProgramContext {
-    bpf_perf_event_data data;
-    PerfEvent* event;
-};
+// What a PERF_EVENT program sees is struct bpf_perf_event_data; bpf_perf_prog_read_value
+// finds the event in the TraceContext.
 static_assert(sizeof(bpf_perf_event_data) == 168 + 16);
 static_assert(sizeof(Registers) == sizeof(bpf_user_pt_regs_t));
 
@@ -304,14 +300,13 @@ void PerfEvent::overflow(Registers const* regs, void const* raw, u32 raw_size)
                 m_program_users.fetch_add(1, MemoryOrder::Acquire);
         }
         if (program) {
-            SampleProgramContext context {};
+            bpf_perf_event_data context {};
             Registers zero {};
             Registers const& sampled = regs ? *regs : zero;
-            memcpy(&context.data.regs, &sampled, sizeof(Registers));
-            context.data.sample_period = m_reported_period;
-            context.data.addr = 0;
-            context.event = this;
-            bpf::kernel::TraceContext trace_context { &sampled, 0, cookie };
+            memcpy(&context.regs, &sampled, sizeof(Registers));
+            context.sample_period = m_reported_period;
+            context.addr = 0;
+            bpf::kernel::TraceContext trace_context { &sampled, 0, cookie, this };
             output = trace::run_traced_program(*program, &context, trace_context) != 0;
             m_program_users.fetch_sub(1, MemoryOrder::Release);
         }

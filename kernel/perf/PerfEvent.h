@@ -23,6 +23,7 @@
 #pragma once
 
 #include "bpf/syscall/ProgramObject.h"
+#include "bpf/syscall/TraceContext.h"
 #include "fs/AnonInode.h"
 #include "perf/PerfAttr.h"
 #include "perf/PerfRecords.h"
@@ -53,6 +54,7 @@ struct EventConfig {
 };
 
 class PerfEvent final : public AnonInodeFile
+    , public bpf::kernel::SampledPerfEvent
     , public trace::TracepointListener {
 public:
     static constexpr char kind_name[] = "PerfEventFile";
@@ -95,10 +97,11 @@ public:
     void task_scheduled(bool on_cpu, u64 now);
     void clock_tick(Registers const& regs, u64 now, u32 cpu);
 
-    // bpf::PerfEventSource, through PerfEventSourceHandle.
+    // bpf::PerfEventSource, through PerfEventSourceHandle; read_local also serves
+    // bpf_perf_prog_read_value (bpf::kernel::SampledPerfEvent).
     i32 active_cpu() const;
     i64 bpf_output(void const* data, u64 size);
-    i64 read_local(u64* value, u64* enabled, u64* running);
+    i64 read_local(u64* value, u64* enabled, u64* running) override;
 
     // trace::TracepointListener (TracepointEvents.cpp).
     bool wants_record() const override;

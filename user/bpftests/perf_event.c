@@ -1,7 +1,8 @@
 /* perf_event: a PERF_EVENT program attached with bpf_program__attach_perf_event to a software
  * PERF_COUNT_SW_CPU_CLOCK event of this process (sample_period 1 ms): it runs on sample
- * overflow, only in this process, sees ctx->sample_period, and stops when the link is
- * destroyed. Then the profiler's setup: one CPU_CLOCK event per CPU for all processes in
+ * overflow, only in this process, sees ctx->sample_period, reads its event with
+ * bpf_perf_prog_read_value (counter > 0, enabled >= running > 0; a buffer size other than 24
+ * gives -EINVAL and a zeroed buffer), and stops when the link is destroyed. Then the profiler's setup: one CPU_CLOCK event per CPU for all processes in
  * frequency mode (freq = 1, sample_freq 200 Hz): a busy loop of this process collects about
  * 200 samples per CPU second (a tolerance, not an exact count), most with the interrupted
  * user instruction pointer in this program's text. */
@@ -11,6 +12,10 @@
 
 struct results {
     __u64 hits, foreign, period, all_samples, mine, in_text, in_kernel;
+    __s64 read_error;
+    __u64 counter, enabled, running;
+    __s64 bad_size_error;
+    __u64 bad_size_dirty;
 };
 
 extern char __executable_start[], etext[];
@@ -141,6 +146,13 @@ int main(int argc, char **argv)
     CHECK(r.hits <= (__u64)(used * 1000) + 20, "no more samples than CPU milliseconds used");
     CHECK_EQ(0, r.foreign, "every sample was taken in this process");
     CHECK_EQ(1000000, r.period, "ctx->sample_period is 1000000");
+    CHECK_EQ(0, r.read_error, "bpf_perf_prog_read_value(ctx, buf, 24) returns 0");
+    DIAG("counter %llu, enabled %llu, running %llu", (unsigned long long)r.counter,
+         (unsigned long long)r.enabled, (unsigned long long)r.running);
+    CHECK(r.counter > 0, "bpf_perf_prog_read_value: counter > 0");
+    CHECK(r.running > 0 && r.enabled >= r.running, "bpf_perf_prog_read_value: enabled >= running > 0");
+    CHECK_EQ(-EINVAL, r.bad_size_error, "bpf_perf_prog_read_value with buf_size 16: -EINVAL");
+    CHECK_EQ(0, r.bad_size_dirty, "... and the buffer is zeroed");
 
     CHECK_EQ(0, bpf_link__destroy(link), "bpf_link__destroy");
     __u64 after = read_out(obj).hits;

@@ -65,6 +65,14 @@ public:
     // bpf_get_func_ip / bpf_get_attach_cookie for the program context `ctx`.
     virtual u64 func_ip(u64 ctx) { (void)ctx; return 0; }
     virtual u64 attach_cookie(u64 ctx) { (void)ctx; return 0; }
+
+    // bpf_perf_prog_read_value: perf_event_read_local() of the event whose sample runs the
+    // PERF_EVENT program `ctx`. 0 or -errno.
+    virtual i64 sampled_event_read(u64 ctx, u64* counter, u64* enabled, u64* running)
+    {
+        (void)ctx, (void)counter, (void)enabled, (void)running;
+        return -22; // EINVAL: no sampled event
+    }
 };
 
 HelperEnvironment& helper_environment();

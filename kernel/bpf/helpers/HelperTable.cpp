@@ -45,6 +45,7 @@ HelperProto const s_protos[] = {
     PROTO(BPF_FUNC_get_numa_node_id, "get_numa_node_id", get_numa_node_id, RET_INTEGER, none, none, none, none, none, false, false, false, base),
     PROTO(BPF_FUNC_probe_read_str, "probe_read_str", probe_read_str, RET_INTEGER, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, any, none, none, true, false, false, tracing),
     PROTO(BPF_FUNC_perf_event_read_value, "perf_event_read_value", perf_event_read_value, RET_INTEGER, map_ptr, any, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, none, true, false, false, perf_readers),
+    PROTO(BPF_FUNC_perf_prog_read_value, "perf_prog_read_value", perf_prog_read_value, RET_INTEGER, ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE, none, none, true, false, false, program_type_bit(BPF_PROG_TYPE_PERF_EVENT)),
     PROTO(BPF_FUNC_get_stack, "get_stack", get_stack, RET_INTEGER, ARG_PTR_TO_CTX, ARG_PTR_TO_UNINIT_MEM, ARG_CONST_SIZE_OR_ZERO, any, none, true, false, false, tracing),
     PROTO(BPF_FUNC_map_push_elem, "map_push_elem", map_push_elem, RET_INTEGER, map_ptr, ARG_PTR_TO_MAP_VALUE, any, none, none, false, false, false, base),
     PROTO(BPF_FUNC_map_pop_elem, "map_pop_elem", map_pop_elem, RET_INTEGER, map_ptr, ARG_PTR_TO_UNINIT_MAP_VALUE, none, none, none, false, false, false, base),

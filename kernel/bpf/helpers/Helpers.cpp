@@ -244,6 +244,26 @@ u64 perf_event_read_value(u64 map, u64 flags, u64 buffer, u64 size, u64)
     return errno_result(error);
 }
 
+// bpf_perf_prog_read_value(ctx, buf, size): like bpf_perf_event_read_value, for the event
+// whose sample runs the program.
+u64 perf_prog_read_value(u64 ctx, u64 buffer, u64 size, u64, u64)
+{
+    auto* value = as_pointer<struct bpf_perf_event_value>(buffer);
+    i64 error = -EINVAL;
+    if (static_cast<u32>(size) == sizeof(struct bpf_perf_event_value)) {
+        u64 counter, enabled, running;
+        error = helper_environment().sampled_event_read(ctx, &counter, &enabled, &running);
+        if (!error) {
+            value->counter = counter;
+            value->enabled = enabled;
+            value->running = running;
+            return 0;
+        }
+    }
+    memset(value, 0, static_cast<u32>(size));
+    return errno_result(error);
+}
+
 u64 ringbuf_output(u64 map, u64 data, u64 size, u64 flags, u64)
 {
     return errno_result(static_cast<RingbufMap*>(as_map(map))->output(as_pointer<void const>(data), size, flags));

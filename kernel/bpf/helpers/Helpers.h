@@ -46,6 +46,7 @@ u64 get_stackid(u64 ctx, u64 map, u64 flags, u64, u64);
 u64 get_stack(u64 ctx, u64 buffer, u64 size, u64 flags, u64);
 u64 perf_event_output(u64 ctx, u64 map, u64 flags, u64 data, u64 size);
 u64 perf_event_read_value(u64 map, u64 flags, u64 buffer, u64 size, u64);
+u64 perf_prog_read_value(u64 ctx, u64 buffer, u64 size, u64, u64);
 u64 ringbuf_output(u64 map, u64 data, u64 size, u64 flags, u64);
 u64 ringbuf_reserve(u64 map, u64 size, u64 flags, u64, u64);
 u64 ringbuf_submit(u64 sample, u64 flags, u64, u64, u64);

@@ -267,6 +267,14 @@ public:
         return trace ? trace->cookie : 0;
     }
 
+    i64 sampled_event_read(u64, u64* counter, u64* enabled, u64* running) override
+    {
+        TraceContext const* trace = current_trace_context();
+        if (!trace || !trace->perf_event)
+            return error(EINVAL);
+        return trace->perf_event->read_local(counter, enabled, running);
+    }
+
     void trace_output(char const* text, u32 length) override { trace_ring_append(text, length); }
 
     // bpf_send_signal_common(): never to kernel threads or init, only valid signal numbers.

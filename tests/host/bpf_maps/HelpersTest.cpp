@@ -51,6 +51,7 @@ TEST_CASE("helpers: every required helper exists with its Linux id and prototype
         { 42, "get_numa_node_id", bpf::RET_INTEGER, false },
         { 45, "probe_read_str", bpf::RET_INTEGER, true },
         { 55, "perf_event_read_value", bpf::RET_INTEGER, true },
+        { 56, "perf_prog_read_value", bpf::RET_INTEGER, true },
         { 67, "get_stack", bpf::RET_INTEGER, true },
         { 87, "map_push_elem", bpf::RET_INTEGER, false },
         { 88, "map_pop_elem", bpf::RET_INTEGER, false },
@@ -111,6 +112,11 @@ TEST_CASE("helpers: program types and GPL rules are data", "[helpers]")
     CHECK_FALSE(bpf::helper_allowed(BPF_FUNC_get_stackid, BPF_PROG_TYPE_XDP, true));
     CHECK(bpf::helper_allowed(BPF_FUNC_get_func_ip, BPF_PROG_TYPE_KPROBE, false));
     CHECK_FALSE(bpf::helper_allowed(BPF_FUNC_get_func_ip, BPF_PROG_TYPE_TRACEPOINT, false));
+    CHECK(bpf::helper_allowed(BPF_FUNC_perf_prog_read_value, BPF_PROG_TYPE_PERF_EVENT, true));
+    CHECK_FALSE(bpf::helper_allowed(BPF_FUNC_perf_prog_read_value, BPF_PROG_TYPE_PERF_EVENT, false));
+    CHECK_FALSE(bpf::helper_allowed(BPF_FUNC_perf_prog_read_value, BPF_PROG_TYPE_KPROBE, true));
+    CHECK(bpf::helper_proto(BPF_FUNC_perf_prog_read_value)->arg_type[0] == bpf::ARG_PTR_TO_CTX);
+    CHECK(bpf::helper_proto(BPF_FUNC_perf_prog_read_value)->arg_type[2] == bpf::ARG_CONST_SIZE);
     CHECK(bpf::helper_proto(BPF_FUNC_copy_from_user)->sleepable_only);
     CHECK_FALSE(bpf::helper_allowed(9999, BPF_PROG_TYPE_KPROBE, true));
 }
@@ -235,6 +241,14 @@ TEST_CASE("helpers: environment-backed helpers", "[helpers]")
     CHECK(h::strncmp(addr(a), 2, addr(b), 0, 0) == 0);
     CHECK(h::get_func_ip(10, 0, 0, 0, 0) == 11);
     CHECK(h::get_attach_cookie(10, 0, 0, 0, 0) == 12);
+    bpf_perf_event_value value {};
+    CHECK(h::perf_prog_read_value(5, addr(&value), sizeof(value), 0, 0) == 0);
+    CHECK((value.counter == 5 && value.enabled == 10 && value.running == 5));
+    CHECK(as_errno(h::perf_prog_read_value(5, addr(&value), 16, 0, 0)) == -EINVAL);
+    CHECK((value.counter == 0 && value.enabled == 0 && value.running == 5)); // only `size` bytes cleared
+    value = { 1, 1, 1 };
+    CHECK(as_errno(h::perf_prog_read_value(0, addr(&value), sizeof(value), 0, 0)) == -EINVAL);
+    CHECK((value.counter == 0 && value.enabled == 0 && value.running == 0));
     CHECK(h::send_signal(9, 0, 0, 0, 0) == 0);
     CHECK(scope.env.last_signal == 9);
 }

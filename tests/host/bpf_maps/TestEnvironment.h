@@ -60,6 +60,14 @@ struct FakeEnvironment : bpf::HelperEnvironment {
     }
     u64 func_ip(u64 ctx) override { return ctx + 1; }
     u64 attach_cookie(u64 ctx) override { return ctx + 2; }
+    // ctx 0: no sampled event (-EINVAL); otherwise counter ctx, enabled 2 * ctx, running ctx.
+    i64 sampled_event_read(u64 ctx, u64* counter, u64* enabled, u64* running) override
+    {
+        if (!ctx)
+            return -22;
+        *counter = ctx, *enabled = 2 * ctx, *running = ctx;
+        return 0;
+    }
 
     template<typename T>
     void allow(T const* object, u64 size = sizeof(T)) { readable.push_back({ reinterpret_cast<u64>(object), reinterpret_cast<u64>(object) + size }); }
