@@ -3,36 +3,12 @@
  * element + close both) after 20 warm-up cycles, and requires MemFree to be exactly what it
  * was. Only meaningful on the ext-ebpf kernel (as in memfree.c): elsewhere the comparison is
  * reported and skipped. */
-#include <sys/utsname.h>
 
 #include "bpf_common.h"
+#include "meminfo.h"
 
 #define WARMUP 20
 #define CYCLES 1000
-
-/* Parses MemFree (kB) with raw syscalls into a static buffer: nothing here allocates. */
-static long mem_free_kb(void)
-{
-    static char buf[8192];
-    long fd = SYS3(SYS_open, "/proc/meminfo", O_RDONLY, 0);
-    if (fd < 0)
-        return -1;
-    long total = 0, n;
-    while (total < (long)sizeof buf - 1 && (n = SYS3(SYS_read, fd, buf + total, sizeof buf - 1 - total)) > 0)
-        total += n;
-    SYS1(SYS_close, fd);
-    buf[total] = '\0';
-    const char *p = strstr(buf, "MemFree:");
-    if (!p)
-        return -1;
-    p += 8;
-    while (*p == ' ')
-        p++;
-    long kb = 0;
-    while (*p >= '0' && *p <= '9')
-        kb = kb * 10 + (*p++ - '0');
-    return kb;
-}
 
 static struct bpf_insn return_one[] = {
     {.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 1},
@@ -64,17 +40,9 @@ static int run_cycles(int count)
     return failures;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 int main(void)
 {
-    struct utsname u;
-    uname(&u);
-    int ext_kernel = ends_with(u.release, "ext-ebpf");
+    int ext_kernel = on_ext_ebpf_kernel();
 
     CHECK_EQ(0, run_cycles(WARMUP), "%d warm-up load+create+close cycles", WARMUP);
     long before = mem_free_kb();

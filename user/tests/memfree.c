@@ -3,37 +3,13 @@
  * MemFree to be exactly what it was. Only meaningful on the ext-ebpf kernel: elsewhere
  * (uname -r not ending in "ext-ebpf") the comparison is reported as a TAP SKIP. */
 #include <fcntl.h>
-#include <sys/utsname.h>
 #include <sys/wait.h>
 
 #include "tap.h"
+#include "meminfo.h"
 
 #define WARMUP 20
 #define CYCLES 1000
-
-/* Parses MemFree (kB) with raw syscalls into a static buffer: nothing here allocates. */
-static long mem_free_kb(void)
-{
-    static char buf[8192];
-    long fd = SYS3(SYS_open, "/proc/meminfo", O_RDONLY, 0);
-    if (fd < 0)
-        return -1;
-    long total = 0, n;
-    while (total < (long)sizeof buf - 1 && (n = SYS3(SYS_read, fd, buf + total, sizeof buf - 1 - total)) > 0)
-        total += n;
-    SYS1(SYS_close, fd);
-    buf[total] = '\0';
-    const char *p = strstr(buf, "MemFree:");
-    if (!p)
-        return -1;
-    p += 8;
-    while (*p == ' ')
-        p++;
-    long kb = 0;
-    while (*p >= '0' && *p <= '9')
-        kb = kb * 10 + (*p++ - '0');
-    return kb;
-}
 
 /* Returns the number of cycles whose child did not exit with status 0. */
 static int run_cycles(int count, const char *program)
@@ -54,20 +30,12 @@ static int run_cycles(int count, const char *program)
     return failures;
 }
 
-static int ends_with(const char *s, const char *suffix)
-{
-    size_t a = strlen(s), b = strlen(suffix);
-    return a >= b && strcmp(s + a - b, suffix) == 0;
-}
-
 int main(void)
 {
     const char *bin = getenv("EXT_EBPF_BIN");
     char program[512];
     snprintf(program, sizeof program, "%s/true", bin && *bin ? bin : "/bin");
-    struct utsname u;
-    uname(&u);
-    int ext_kernel = ends_with(u.release, "ext-ebpf");
+    int ext_kernel = on_ext_ebpf_kernel();
 
     fflush(stdout);
     CHECK_EQ(0, run_cycles(WARMUP, program), "%d warm-up fork+exec(%s) cycles all exit 0", WARMUP, program);
