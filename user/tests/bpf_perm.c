@@ -4,7 +4,6 @@
  * pipe. Expectations are Linux 6.x's with kernel.unprivileged_bpf_disabled=2 and
  * kernel.perf_event_paranoid=2 (the defaults); where the running kernel's sysctl differs, the
  * affected checks are skipped with the value seen. Also checks /bin/runas (EXT_EBPF_BIN). */
-#define _GNU_SOURCE
 #include "bpf_common.h"
 #include "perf_common.h"
 

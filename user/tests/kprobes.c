@@ -6,14 +6,13 @@
  * duplicate event EEXIST, removing an event in use EBUSY; and probes on every instruction of a
  * function's prologue, whose snapshots show that the emulated push, mov, add and sub leave the
  * registers, stack and flags the CPU would. */
-#include "bpf_common.h"
+#include "perf_common.h"
 
 #include <asm/ptrace.h>
 #include <linux/perf_event.h>
 #include <sys/ioctl.h>
 
 #define TRACEFS "/sys/kernel/tracing"
-#define NR_PERF_EVENT_OPEN 298
 
 static char kallsyms[1 << 18];
 
@@ -45,20 +44,6 @@ static unsigned long long symbol_address(const char *name, char *type)
         ++p;
     }
     return 0;
-}
-
-static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
-{
-    return SYS5(NR_PERF_EVENT_OPEN, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-static int pmu_type(const char *name)
-{
-    char path[128], buf[32];
-    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
-    if (read_small_file(path, buf, sizeof buf) <= 0)
-        return -1;
-    return atoi(buf);
 }
 
 /* The program: if (pid_tgid >> 32 == tgid) { v = map[0]; v->hits++; v->ip = ctx->ip; v->ax = ctx->ax; } */
@@ -123,7 +108,7 @@ static long open_kprobe(int type, int retprobe, const char *name, __u64 offset)
     attr.config = retprobe ? 1 : 0;
     attr.config1 = (__u64)(uintptr_t)name;
     attr.config2 = offset;
-    return perf_open(&attr, -1, 0);
+    return perf_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 static int attach(long perf_fd, long prog_fd)
@@ -174,7 +159,7 @@ static void test_kallsyms(void)
 
 static void test_pmu(long map_fd, long prog_fd)
 {
-    int type = pmu_type("kprobe");
+    int type = perf_pmu_type("kprobe");
     CHECK(type >= 6, "the kprobe PMU has a dynamic type (%d)", type);
     char format[64] = "";
     read_small_file("/sys/bus/event_source/devices/kprobe/format/retprobe", format, sizeof format);
@@ -238,10 +223,10 @@ static void test_pmu(long map_fd, long prog_fd)
     attr.type = (__u32)type;
     attr.config = 2;
     attr.config1 = (__u64)(uintptr_t)"vfs_read";
-    CHECK_ERR(EINVAL, perf_open(&attr, -1, 0), "unknown config bits are EINVAL");
+    CHECK_ERR(EINVAL, perf_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC), "unknown config bits are EINVAL");
     attr.config = 0;
     attr.config1 = 8;
-    CHECK_ERR(EFAULT, perf_open(&attr, -1, 0), "a bad name pointer is EFAULT");
+    CHECK_ERR(EFAULT, perf_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC), "a bad name pointer is EFAULT");
 }
 
 static void test_kprobe_events(long map_fd, long prog_fd)
@@ -277,7 +262,7 @@ static void test_kprobe_events(long map_fd, long prog_fd)
     attr.size = sizeof attr;
     attr.type = PERF_TYPE_TRACEPOINT;
     attr.config = (__u64)id;
-    long fd = perf_open(&attr, -1, 0);
+    long fd = perf_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
     CHECK(fd >= 0, "PERF_TYPE_TRACEPOINT event on the kprobe event");
     if (fd >= 0) {
         reset_results(map_fd);
@@ -532,7 +517,7 @@ static void check_prologue(int type, const char *function, struct prologue_seen 
 
 static void test_prologue_emulation(void)
 {
-    int type = pmu_type("kprobe");
+    int type = perf_pmu_type("kprobe");
     struct prologue_seen seen = { 0, 0, 0, 0 };
     check_prologue(type, "__x64_sys_getpid", &seen);
     check_prologue(type, "do_sys_openat2", &seen);

@@ -19,6 +19,16 @@ TAP_FN long perf_open(struct perf_event_attr *attr, long pid, long cpu, long gro
     return SYS5(NR_PERF_EVENT_OPEN, attr, pid, cpu, group_fd, flags);
 }
 
+/* The type number of a dynamic PMU (/sys/bus/event_source/devices/<name>/type), or -1. */
+TAP_FN int perf_pmu_type(const char *name)
+{
+    char path[128], buf[32];
+    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
+    if (read_small_file(path, buf, sizeof buf) <= 0)
+        return -1;
+    return atoi(buf);
+}
+
 TAP_FN void perf_attr_init(struct perf_event_attr *attr, __u32 type, __u64 config)
 {
     memset(attr, 0, sizeof *attr);

@@ -8,7 +8,7 @@
  * through memory); recursion and longjmp with uretprobes; a forked child, an exec'd image;
  * attach/detach while a child calls the function in a loop (the text holds int3 only while
  * attached, the file never); exit inside a probed function; and Linux's errors. */
-#include "bpf_common.h"
+#include "perf_common.h"
 
 #include <asm/ptrace.h>
 #include <limits.h>
@@ -19,7 +19,6 @@
 #include <time.h>
 
 #define TRACEFS "/sys/kernel/tracing"
-#define NR_PERF_EVENT_OPEN 298
 #define ENOTSUPP_ 524
 
 /* ---- probed functions -------------------------------------------------------------- */
@@ -86,20 +85,6 @@ struct record {
     __u64 hits, ip, sp, ax, func_ip, cookie, tgid, spare;
 };
 #define SLOTS 16
-
-static long perf_open(struct perf_event_attr *attr, int pid, int cpu)
-{
-    return SYS5(NR_PERF_EVENT_OPEN, attr, pid, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
-static int pmu_type(const char *name)
-{
-    char path[128], buf[32];
-    snprintf(path, sizeof path, "/sys/bus/event_source/devices/%s/type", name);
-    if (read_small_file(path, buf, sizeof buf) <= 0)
-        return -1;
-    return atoi(buf);
-}
 
 /* The file offset of `address` in this program (from /proc/self/maps). */
 static unsigned long file_offset(const void *address)
@@ -228,12 +213,12 @@ static long open_uprobe_config(int retprobe, const char *path, unsigned long off
     struct perf_event_attr attr;
     memset(&attr, 0, sizeof attr);
     attr.size = sizeof attr;
-    attr.type = (__u32)pmu_type("uprobe");
+    attr.type = (__u32)perf_pmu_type("uprobe");
     attr.config = (retprobe ? 1 : 0) | config_extra;
     attr.config1 = (__u64)(uintptr_t)path;
     attr.config2 = offset;
     /* As libbpf: pid -1 is opened for CPU 0, a process for any CPU. */
-    return perf_open(&attr, pid, pid == -1 ? 0 : -1);
+    return perf_open(&attr, pid, pid == -1 ? 0 : -1, -1, PERF_FLAG_FD_CLOEXEC);
 }
 
 static long open_uprobe(int retprobe, const void *function, int pid)
@@ -310,7 +295,7 @@ static int write_uprobe_events(const char *text)
 static void test_pmu_files(void)
 {
     char buf[64];
-    CHECK(pmu_type("uprobe") > 0, "/sys/bus/event_source/devices/uprobe/type is a PMU type (%d)", pmu_type("uprobe"));
+    CHECK(perf_pmu_type("uprobe") > 0, "/sys/bus/event_source/devices/uprobe/type is a PMU type (%d)", perf_pmu_type("uprobe"));
     read_small_file("/sys/bus/event_source/devices/uprobe/format/retprobe", buf, sizeof buf);
     CHECK_STR("config:0\n", buf, "format/retprobe");
     read_small_file("/sys/bus/event_source/devices/uprobe/format/ref_ctr_offset", buf, sizeof buf);
@@ -627,7 +612,7 @@ static void test_uprobe_events(void)
         attr.size = sizeof attr;
         attr.type = PERF_TYPE_TRACEPOINT;
         attr.config = (__u64)ids[i];
-        perf_fds[i] = perf_open(&attr, -1, 0);
+        perf_fds[i] = perf_open(&attr, -1, 0, -1, PERF_FLAG_FD_CLOEXEC);
         long prog = load_recorder(map_fd, 10 + i, self_tgid);
         links[i] = perf_fds[i] >= 0 && prog >= 0 ? attach(perf_fds[i], prog, 0) : -1;
         if (prog >= 0)
@@ -741,7 +726,7 @@ int main(int argc, char **argv)
 {
     if (argc > 1 && strcmp(argv[1], "--call-target") == 0)
         return child_calls(5);
-    if (pmu_type("uprobe") < 0) {
+    if (perf_pmu_type("uprobe") < 0) {
         tap_skip("the kernel has no uprobe PMU", "uprobes");
         return tap_done();
     }
